@@ -1,0 +1,106 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Parley: a thin `parley` executable over four libraries.
+//   ParleyIdentity    – Entra credentials and the token cache (no Hummingbird).
+//   ParleyAzureOpenAI – the Azure OpenAI chat-completions client (no Hummingbird).
+//   ParleyChat        – sessions, bounded memory, prompt assembly, the offline responder.
+//   ParleyServer      – the HTTP layer (Hummingbird) and the composition root.
+// ParleyTestSupport holds the loopback fakes (Azure OpenAI, Entra, IMDS) used by the tests,
+// the benchmark and the browser suite; it never ships in the image.
+let package = Package(
+    name: "parley",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "parley", targets: ["parley"]),
+        .executable(name: "parley-fakes", targets: ["parley-fakes"]),
+    ],
+    dependencies: [
+        // Only ConfigurationSupport: SwiftPM 6.3.1 flips the order of the two default traits on
+        // re-plans and recompiles Hummingbird each time (measured, see README "Design").
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["ConfigurationSupport"]),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "ParleyIdentity",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ParleyAzureOpenAI",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ParleyChat",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ParleyServer",
+            dependencies: [
+                "ParleyIdentity", "ParleyAzureOpenAI", "ParleyChat",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "parley",
+            dependencies: [
+                "ParleyServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "ParleyTestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "parley-fakes",
+            dependencies: [
+                "ParleyTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ParleyIdentityTests",
+            dependencies: ["ParleyIdentity", "ParleyTestSupport"]
+        ),
+        .testTarget(
+            name: "ParleyAzureOpenAITests",
+            dependencies: ["ParleyAzureOpenAI", "ParleyTestSupport"]
+        ),
+        .testTarget(
+            name: "ParleyChatTests",
+            dependencies: ["ParleyChat"]
+        ),
+        .testTarget(
+            name: "ParleyServerTests",
+            dependencies: [
+                "ParleyServer", "ParleyTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,68 @@
+/// Answers when no Azure OpenAI endpoint is configured. It says plainly that no model is behind
+/// it and how to configure one, and shows that memory works by recalling the previous question.
+/// It never pretends to be a model.
+public struct OfflineResponder: ChatModel {
+    /// Pause between words, so the page shows streaming as it will with a model.
+    private let wordDelay: Duration
+
+    public init(wordDelay: Duration = .milliseconds(15)) {
+        self.wordDelay = wordDelay
+    }
+
+    public func streamAnswer(to messages: [ChatMessage], deployment: String) -> AsyncThrowingStream<ChatModelEvent, any Error> {
+        let text = Self.reply(to: messages)
+        let delay = wordDelay
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                for word in Self.words(of: text) {
+                    if delay > .zero { try await Task.sleep(for: delay) }
+                    continuation.yield(.delta(word))
+                }
+                continuation.yield(.finished(reason: "stop"))
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    static func reply(to messages: [ChatMessage]) -> String {
+        let questions = messages.filter { $0.role == .user }.map(\.content)
+        var text = """
+            Parley is running in **offline mode**: no Azure OpenAI endpoint is configured, so this \
+            reply comes from Parley itself, not from a model.
+
+            To connect a model, set `OPENAI_API_BASE` (your resource's endpoint, e.g. \
+            `https://my-resource.openai.azure.com/`) and `DEPLOYMENT_NAME` in the environment or in a \
+            `.env` file, sign in with `az login` (or set `OPENAI_API_KEY`), and restart Parley. \
+            `parley doctor` checks the setup.
+            """
+        if let question = questions.last {
+            text += "\n\nYou asked: “\(question)”."
+        }
+        if questions.count >= 2 {
+            text += " Memory works: before that you asked “\(questions[questions.count - 2])”."
+        } else {
+            text += " Ask another question to see that this conversation is remembered."
+        }
+        return text
+    }
+
+    /// Splits into words, keeping each word's following whitespace so the pieces join back exactly.
+    static func words(of text: String) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        for character in text {
+            if character.isWhitespace {
+                current.append(character)
+            } else {
+                if let last = current.last, last.isWhitespace {
+                    pieces.append(current)
+                    current = ""
+                }
+                current.append(character)
+            }
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
+    }
+}
