@@ -1,0 +1,54 @@
+import AsyncHTTPClient
+
+/// Where and how the client reaches one Azure OpenAI resource. Read once by the composition root.
+public struct AzureOpenAIConfiguration: Sendable {
+    /// The resource endpoint, e.g. `https://myres.openai.azure.com` (a trailing slash is tolerated).
+    public var endpoint: String
+    /// A dated api-version (`2024-10-21`, the latest dated GA as of 2025-08) or `v1`, which selects the
+    /// `/openai/v1/chat/completions` route (GA since August 2025).
+    public var apiVersion: String
+    /// Retries after the first attempt for 408, 429, 5xx and connection errors (openai-python's
+    /// DEFAULT_MAX_RETRIES is 2 as well, openai 3.57.0).
+    public var maxRetries: Int
+    /// How long connecting may take. Applied by whoever builds the `HTTPClient` (see `httpClientTimeout`).
+    public var connectTimeout: Duration
+    /// How long to wait for the response head, and the longest silence between body bytes.
+    public var firstByteTimeout: Duration
+    /// The whole request, retries and the streamed body included.
+    public var requestTimeout: Duration
+
+    public init(
+        endpoint: String,
+        apiVersion: String = "2024-10-21",
+        maxRetries: Int = 2,
+        connectTimeout: Duration = .seconds(10),
+        firstByteTimeout: Duration = .seconds(60),
+        requestTimeout: Duration = .seconds(300)
+    ) {
+        self.endpoint = endpoint
+        self.apiVersion = apiVersion
+        self.maxRetries = maxRetries
+        self.connectTimeout = connectTimeout
+        self.firstByteTimeout = firstByteTimeout
+        self.requestTimeout = requestTimeout
+    }
+
+    /// The AHC timeouts matching this configuration: `connect` = `connectTimeout`, `read` (the longest
+    /// gap between bytes) = `firstByteTimeout`. The HTTPClient is the caller's, so the caller applies it:
+    /// `var c = HTTPClient.Configuration(); c.timeout = configuration.httpClientTimeout`.
+    public var httpClientTimeout: HTTPClient.Configuration.Timeout {
+        .init(connect: connectTimeout.timeAmount, read: firstByteTimeout.timeAmount)
+    }
+
+    /// True for the `/openai/v1/...` route.
+    public var usesV1Route: Bool {
+        apiVersion.lowercased() == "v1"
+    }
+
+    /// The endpoint without trailing slashes.
+    var baseURL: String {
+        var base = endpoint
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
+    }
+}
