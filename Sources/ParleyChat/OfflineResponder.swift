@@ -5,7 +5,7 @@ public struct OfflineResponder: ChatModel {
     /// Pause between words, so the page shows streaming as it will with a model.
     private let wordDelay: Duration
 
-    public init(wordDelay: Duration = .milliseconds(15)) {
+    public init(wordDelay: Duration = .milliseconds(10)) {
         self.wordDelay = wordDelay
     }
 

@@ -1,0 +1,35 @@
+import AsyncHTTPClient
+import Logging
+import ParleyAzureOpenAI
+import ParleyChat
+
+/// The model Parley talks to, and how to tell whether it can be reached.
+struct ModelBackend: Sendable {
+    let model: any ChatModel
+    /// nil when ready, else the reason.
+    let readiness: @Sendable () async -> String?
+
+    static func make(settings: ParleySettings, httpClient: HTTPClient, logger: Logger) throws -> ModelBackend {
+        guard let endpoint = settings.endpoint else {
+            return ModelBackend(model: OfflineResponder(), readiness: { nil })
+        }
+        let configuration = AzureOpenAIConfiguration(
+            endpoint: endpoint, apiVersion: settings.apiVersion, maxRetries: settings.maxRetries,
+            requestTimeout: settings.requestTimeout)
+        let authenticator: any AzureOpenAIAuthenticator
+        let readiness: @Sendable () async -> String?
+        switch settings.authentication {
+        case .apiKey:
+            authenticator = APIKeyAuthenticator(key: settings.apiKey ?? "")
+            readiness = { nil }
+        case .entra:
+            let entra = try EntraAuthentication.make(settings: settings, httpClient: httpClient, logger: logger)
+            authenticator = entra.authenticator
+            readiness = entra.readiness
+        }
+        let client = AzureOpenAIClient(
+            configuration: configuration, httpClient: httpClient, authenticator: authenticator,
+            logger: logger)
+        return ModelBackend(model: AzureChatModel(client: client, temperature: settings.temperature), readiness: readiness)
+    }
+}

@@ -1,0 +1,43 @@
+import Hummingbird
+import Logging
+import ParleyChat
+
+/// Routes and middleware, outermost first: request log, security headers, JSON errors, gzip,
+/// static files, then the API routes (which take priority over files).
+enum ParleyRouter {
+    static func build(
+        settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: any ReadinessCheck, logger: Logger
+    ) -> Router<ParleyRequestContext> {
+        let router = Router(context: ParleyRequestContext.self)
+        router.addMiddleware {
+            RequestLogMiddleware()
+            SecurityHeadersMiddleware()
+            ErrorResponseMiddleware()
+            GzipMiddleware()
+            FileMiddleware(
+                settings.publicDirectory,
+                cacheControl: .init([
+                    (.textHtml, [.noCache]),
+                    (.textJavascript, [.noCache]),
+                    (.textCss, [.noCache]),
+                ]),
+                searchForIndexHtml: true,
+                logger: logger)
+        }
+        AskController(
+            chat: chat,
+            limits: .init(
+                maxBodyBytes: settings.maxBodyBytes, maxQuestionChars: settings.maxQuestionChars,
+                deployments: settings.deployments, defaultDeployment: settings.defaultDeployment,
+                pingInterval: settings.pingInterval)
+        ).register(on: router)
+        SessionController(store: store).register(on: router)
+        StatusController(
+            publicConfig: .init(
+                mode: settings.mode.rawValue, deployments: settings.deployments,
+                default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars),
+            readiness: readiness
+        ).register(on: router)
+        return router
+    }
+}

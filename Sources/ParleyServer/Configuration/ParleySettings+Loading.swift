@@ -1,0 +1,68 @@
+import Configuration
+import Foundation
+import Logging
+import SystemPackage
+
+extension ParleySettings {
+    /// Reads the process environment, then `.env` in the working directory (the environment wins).
+    public static func load(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        dotEnvPath: String? = ".env",
+        identityVariables: [String]
+    ) async throws -> ParleySettings {
+        let secrets = SecretsSpecifier<String, String>.specific(Set(SettingNames.secrets))
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: secrets)
+        ]
+        if let dotEnvPath {
+            let file = try await EnvironmentVariablesProvider(
+                environmentFilePath: FilePath(dotEnvPath), allowMissing: true, secretsSpecifier: secrets)
+            providers.append(DotEnvCompatibilityProvider(upstream: file))
+        }
+        let values = SettingValues(reader: ConfigReader(providers: providers))
+        return try ParleySettings(values: values, processEnvironment: environment, identityVariables: identityVariables)
+    }
+
+    init(values: SettingValues, processEnvironment: [String: String], identityVariables: [String]) throws {
+        typealias N = SettingNames
+        endpoint = try values.endpoint(N.endpoint)
+        apiKey = try values.pair(N.apiKey, secret: true)
+        authentication = try values.authentication(N.apiType, hasKey: apiKey != nil)
+        if authentication == .entra { apiKey = nil }
+        apiVersion = try values.pair(N.apiVersion) ?? "2024-10-21"
+        try values.checkAPIVersion(apiVersion, names: N.apiVersion)
+        let deployment = try values.pair(N.deployment)
+        if endpoint != nil, deployment == nil {
+            throw SettingsError(
+                N.deployment[0], "required with an endpoint; set it to your Azure OpenAI deployment's name (e.g. gpt-35-turbo)")
+        }
+        defaultDeployment = deployment ?? "offline"
+        deployments = try values.deploymentList(N.deployments, default: defaultDeployment, offline: endpoint == nil)
+        temperature = try values.double(N.temperature, in: 0...2)
+        host = values.string(N.host) ?? "0.0.0.0"
+        port = try values.int(N.port, default: 8087, in: 0...65535)
+        logLevel = try values.logLevel(N.logLevel)
+        logFormat = try values.choice(N.logFormat, default: .text)
+        publicDirectory = values.string(N.publicDirectory) ?? "Public"
+        maxQuestionChars = try values.int(N.maxQuestionChars, default: 8000, in: 1...1_000_000)
+        maxBodyBytes = try values.int(N.maxBodyBytes, default: 65536, in: 1024...64 * 1024 * 1024)
+        maxSessions = try values.int(N.maxSessions, default: 10_000, in: 1...10_000_000)
+        sessionTTL = .seconds(try values.int(N.sessionTTL, default: 3600, in: 1...31_536_000))
+        maxTurns = try values.int(N.maxTurns, default: 200, in: 1...100_000)
+        historyTokens = try values.int(N.historyTokens, default: 3000, in: 0...10_000_000)
+        systemPrompt = values.string(N.systemPrompt) ?? Self.defaultSystemPrompt
+        maxRetries = try values.int(N.maxRetries, default: 2, in: 0...10)
+        requestTimeout = .seconds(try values.int(N.requestTimeout, default: 300, in: 1...3600))
+        shutdownGrace = .seconds(try values.int(N.shutdownGrace, default: 25, in: 0...3600))
+        pingInterval = .seconds(try values.int(N.pingInterval, default: 15, in: 1...3600))
+        var identity: [String: String] = [:]
+        for name in identityVariables {
+            if let value = values.string(name, secret: N.secrets.contains(name)) { identity[name] = value }
+        }
+        // az and azd are found on PATH and keep their login under HOME.
+        for name in ["PATH", "HOME"] where identity[name] == nil {
+            identity[name] = processEnvironment[name]
+        }
+        identityEnvironment = identity
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+
+/// Parley's configuration, read once at start into typed values. Every bad value fails here with
+/// a `SettingsError` naming the variable and the fix.
+public struct ParleySettings: Sendable {
+    public enum Mode: String, Sendable {
+        case azure, offline
+    }
+
+    /// How Parley authenticates to Azure OpenAI (`OPENAI_API_TYPE`).
+    public enum Authentication: String, Sendable {
+        /// Microsoft Entra tokens from the credential chain (`azure_ad`).
+        case entra = "azure_ad"
+        /// An `api-key` header (`azure`).
+        case apiKey = "azure"
+    }
+
+    public enum LogFormat: String, Sendable {
+        case text, json
+    }
+
+    /// The Azure OpenAI endpoint without a trailing slash; nil means offline mode.
+    public var endpoint: String?
+    public var authentication: Authentication
+    /// Only with `.apiKey`. A secret: never printed.
+    public var apiKey: String?
+    public var apiVersion: String
+    public var defaultDeployment: String
+    /// Offered in the page; the default deployment comes first.
+    public var deployments: [String]
+    public var temperature: Double?
+    public var host: String
+    public var port: Int
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var publicDirectory: String
+    public var maxQuestionChars: Int
+    public var maxBodyBytes: Int
+    public var maxSessions: Int
+    public var sessionTTL: Duration
+    public var maxTurns: Int
+    public var historyTokens: Int
+    public var systemPrompt: String
+    public var maxRetries: Int
+    public var requestTimeout: Duration
+    public var shutdownGrace: Duration
+    /// How often a waiting event stream gets a `: ping` comment (15 s; keeps proxies from timing out).
+    public var pingInterval: Duration
+    /// The identity library's variables (from the environment and `.env`), plus PATH and HOME for
+    /// the `az`/`azd` credentials.
+    public var identityEnvironment: [String: String]
+
+    public var mode: Mode { endpoint == nil ? .offline : .azure }
+
+    public static let defaultSystemPrompt =
+        "You are Parley, a helpful assistant for the people of this organisation. Answer clearly and concisely, and say so when you are not sure."
+}

@@ -1,0 +1,39 @@
+/// Every environment variable the server's configuration reads (the identity library lists its own
+/// in `IdentityEnvironment.variableNames`). `parley config --variables` prints both lists, and the
+/// deploy tests check the manifests against that output, so the two can never drift.
+public enum SettingNames {
+    public static let endpoint = ["OPENAI_API_BASE", "AZURE_OPENAI_ENDPOINT"]
+    public static let apiType = "OPENAI_API_TYPE"
+    public static let apiKey = ["OPENAI_API_KEY", "AZURE_OPENAI_API_KEY"]
+    public static let apiVersion = ["OPENAI_API_VERSION", "AZURE_OPENAI_API_VERSION"]
+    public static let deployment = ["DEPLOYMENT_NAME", "AZURE_OPENAI_DEPLOYMENT"]
+    public static let deployments = "PARLEY_DEPLOYMENTS"
+    public static let temperature = "TEMPERATURE"
+    public static let port = "PORT"
+    public static let host = "HOST"
+    public static let logLevel = "LOG_LEVEL"
+    public static let logFormat = "LOG_FORMAT"
+    public static let publicDirectory = "PARLEY_PUBLIC_DIR"
+    public static let maxQuestionChars = "PARLEY_MAX_QUESTION_CHARS"
+    public static let maxBodyBytes = "PARLEY_MAX_BODY_BYTES"
+    public static let maxSessions = "PARLEY_MAX_SESSIONS"
+    public static let sessionTTL = "PARLEY_SESSION_TTL"
+    public static let maxTurns = "PARLEY_MAX_TURNS"
+    public static let historyTokens = "PARLEY_HISTORY_TOKENS"
+    public static let systemPrompt = "PARLEY_SYSTEM_PROMPT"
+    public static let maxRetries = "PARLEY_MAX_RETRIES"
+    public static let requestTimeout = "PARLEY_REQUEST_TIMEOUT"
+    public static let shutdownGrace = "PARLEY_SHUTDOWN_GRACE"
+    public static let pingInterval = "PARLEY_SSE_PING_SECONDS"
+
+    /// Values that are never printed, logged or echoed.
+    public static let secrets = apiKey + ["AZURE_CLIENT_SECRET"]
+
+    public static let all: [String] =
+        endpoint + [apiType] + apiKey + apiVersion + deployment
+        + [
+            deployments, temperature, port, host, logLevel, logFormat, publicDirectory, maxQuestionChars,
+            maxBodyBytes, maxSessions, sessionTTL, maxTurns, historyTokens, systemPrompt, maxRetries,
+            requestTimeout, shutdownGrace, pingInterval,
+        ]
+}

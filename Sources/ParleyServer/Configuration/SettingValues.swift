@@ -1,0 +1,124 @@
+import Configuration
+import Foundation
+import Logging
+
+/// Reads raw strings through swift-configuration and turns them into typed values with errors a
+/// person can act on. (ConfigReader's typed getters return nil for a malformed value, which would
+/// silently fall back to a default; Parley refuses to start instead.)
+struct SettingValues {
+    let reader: ConfigReader
+
+    func string(_ name: String, secret: Bool = false) -> String? {
+        guard let raw = reader.string(forKey: ConfigKey([name]), isSecret: secret) else { return nil }
+        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// Either name of a pair; both set and different is an error naming both (values of secrets are not shown).
+    func pair(_ names: [String], secret: Bool = false) throws -> String? {
+        let values = names.compactMap { name in string(name, secret: secret).map { (name, $0) } }
+        guard let first = values.first else { return nil }
+        if let other = values.dropFirst().first(where: { $0.1 != first.1 }) {
+            let shown = secret ? "" : " ('\(first.1)' vs '\(other.1)')"
+            throw SettingsError(
+                "\(first.0) and \(other.0)", "both are set and differ\(shown); set only one of them")
+        }
+        return first.1
+    }
+
+    func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let raw = string(name) else { return value }
+        guard let number = Int(raw), range.contains(number) else {
+            throw SettingsError(name, "'\(raw)' is not a whole number from \(range.lowerBound) to \(range.upperBound); the default is \(value)")
+        }
+        return number
+    }
+
+    func double(_ name: String, in range: ClosedRange<Double>) throws -> Double? {
+        guard let raw = string(name) else { return nil }
+        guard let number = Double(raw), range.contains(number) else {
+            throw SettingsError(name, "'\(raw)' is not a number from \(range.lowerBound) to \(range.upperBound); unset it to use the model's default")
+        }
+        return number
+    }
+
+    func choice<Value: RawRepresentable>(_ name: String, default value: Value) throws -> Value where Value.RawValue == String {
+        guard let raw = string(name) else { return value }
+        guard let chosen = Value(rawValue: raw.lowercased()) else {
+            throw SettingsError(name, "'\(raw)' is not allowed; use \(Self.allowed(Value.self))")
+        }
+        return chosen
+    }
+
+    func logLevel(_ name: String) throws -> Logger.Level {
+        guard let raw = string(name) else { return .info }
+        guard let level = Logger.Level(rawValue: raw.lowercased()) else {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SettingsError(name, "'\(raw)' is not a log level; use one of \(levels)")
+        }
+        return level
+    }
+
+    /// The endpoint, checked: an absolute https URL (http only for loopback, for local fakes).
+    func endpoint(_ names: [String]) throws -> String? {
+        guard var raw = try pair(names) else { return nil }
+        while raw.hasSuffix("/") { raw.removeLast() }
+        let name = names.first { string($0) != nil } ?? names[0]
+        guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+            throw SettingsError(name, "'\(raw)' is not a URL; use your resource's endpoint, e.g. https://my-resource.openai.azure.com/")
+        }
+        switch scheme {
+        case "https":
+            return raw
+        case "http" where ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()):
+            return raw
+        case "http":
+            throw SettingsError(name, "'\(raw)' uses http; Azure OpenAI needs https (http is accepted only for loopback hosts)")
+        default:
+            throw SettingsError(name, "'\(raw)' is not an http(s) URL; use e.g. https://my-resource.openai.azure.com/")
+        }
+    }
+
+    func authentication(_ name: String, hasKey: Bool) throws -> ParleySettings.Authentication {
+        guard let raw = string(name) else { return hasKey ? .apiKey : .entra }
+        switch raw.lowercased() {
+        case "azure_ad", "azuread":
+            return .entra
+        case "azure":
+            guard hasKey else {
+                throw SettingsError(name, "'azure' needs an API key in OPENAI_API_KEY; set the key, or use azure_ad for keyless Entra sign-in")
+            }
+            return .apiKey
+        default:
+            throw SettingsError(name, "'\(raw)' is not supported; use azure_ad (Microsoft Entra, no key) or azure (API key)")
+        }
+    }
+
+    func checkAPIVersion(_ version: String, names: [String]) throws {
+        let dated = version.range(of: #"^\d{4}-\d{2}-\d{2}(-preview)?$"#, options: .regularExpression) != nil
+        guard dated || version == "v1" else {
+            throw SettingsError(names[0], "'\(version)' is not an api-version; use a dated one such as 2024-10-21, or v1")
+        }
+    }
+
+    func deploymentList(_ name: String, default deployment: String, offline: Bool) throws -> [String] {
+        var list = [deployment]
+        guard !offline, let raw = string(name) else { return list }
+        for item in raw.split(separator: ",") {
+            let trimmed = item.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { continue }
+            guard trimmed.range(of: #"^[A-Za-z0-9._-]{1,64}$"#, options: .regularExpression) != nil else {
+                throw SettingsError(name, "'\(trimmed)' is not a deployment name (letters, digits, '.', '_' and '-')")
+            }
+            if !list.contains(trimmed) { list.append(trimmed) }
+        }
+        return list
+    }
+
+    private static func allowed<Value: RawRepresentable>(_: Value.Type) -> String where Value.RawValue == String {
+        switch Value.self {
+        case is ParleySettings.LogFormat.Type: return "text or json"
+        default: return "one of the documented values"
+        }
+    }
+}

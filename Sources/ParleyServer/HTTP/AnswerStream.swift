@@ -1,0 +1,66 @@
+import Hummingbird
+import NIOCore
+import ParleyChat
+
+/// The event stream of one answer: `session`, then `delta`s as they arrive, then exactly one of
+/// `done` or `error`, with a `: ping` comment at every ping interval.
+///
+/// Three tasks meet in one ordered queue: the answer's producer, the pinger, and the writer (this
+/// body closure) which owns the connection. A client that goes away is noticed either by the
+/// inbound side closing or by a failed write; both cancel the producer, which cancels the upstream
+/// request and keeps the part of the answer that was delivered.
+struct AnswerStream: Sendable {
+    let pending: PendingAnswer
+    let request: Request
+    let record: RequestRecord?
+    let pingInterval: Duration
+
+    func response() -> Response {
+        var headers: HTTPFields = [:]
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-cache, no-transform"
+        headers[.xAccelBuffering] = "no"
+        headers[.xSessionID] = pending.sessionID.rawValue
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await request.body.consumeWithCancellationOnInboundClose { _ in
+                try await stream(to: &writer)
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    private func stream(to writer: inout any ResponseBodyWriter) async throws {
+        let (events, queue) = AsyncStream<ServerSentEvent>.makeStream()
+        let pending = self.pending
+        let record = self.record
+        let interval = pingInterval
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                queue.yield(.session(sessionID: pending.sessionID.rawValue, deployment: pending.deployment))
+                do {
+                    let answer = try await pending.run { text in queue.yield(.delta(text)) }
+                    record?.usage = answer.usage
+                    record?.outcome = "done"
+                    queue.yield(.done(answer: answer.text, usage: answer.usage))
+                } catch is CancellationError {
+                    record?.outcome = "stopped"
+                } catch {
+                    let mapped = APIError.from(error)
+                    record?.outcome = mapped.code
+                    queue.yield(.error(code: mapped.code, message: mapped.message))
+                }
+                queue.finish()
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: interval)
+                    queue.yield(.ping)
+                }
+            }
+            for await event in events {
+                try await writer.write(event.buffer)
+            }
+            group.cancelAll()
+        }
+    }
+}

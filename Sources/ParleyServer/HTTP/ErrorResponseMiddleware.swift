@@ -1,0 +1,63 @@
+import Hummingbird
+import Logging
+
+/// Turns every thrown error into the JSON error contract, and a request for a known path with the
+/// wrong method into 405 with `Allow` (Hummingbird's router answers 404 for those).
+struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Known API paths and their methods; a trailing `*` matches one path segment.
+    static var routes: [(path: String, methods: [HTTPRequest.Method])] {
+        [
+            ("/ask", [.post]),
+            ("/sessions/*", [.get, .head, .delete]),
+            ("/config", [.get, .head]),
+            ("/healthz", [.get, .head]),
+            ("/readyz", [.get, .head]),
+            ("/metrics", [.get, .head]),
+        ]
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            let response = try await next(request, context)
+            if response.status == .notFound, let allowed = Self.allowedMethods(for: request.uri.path),
+                !allowed.contains(request.method)
+            {
+                return Self.methodNotAllowed(request.method, allowed: allowed)
+            }
+            if response.status == .notFound, !response.headers.contains(.contentType) {
+                return JSONResponse.error(.notFound())
+            }
+            return response
+        } catch {
+            var mapped = APIError.from(error)
+            if mapped.status == .notFound, let allowed = Self.allowedMethods(for: request.uri.path),
+                !allowed.contains(request.method)
+            {
+                return Self.methodNotAllowed(request.method, allowed: allowed)
+            }
+            if mapped.code == "internal_error" {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            }
+            if request.method == .head { mapped.message = "" }
+            return JSONResponse.error(mapped)
+        }
+    }
+
+    static func allowedMethods(for path: String) -> [HTTPRequest.Method]? {
+        routes.first { matches(pattern: $0.path, path: path) }?.methods
+    }
+
+    private static func matches(pattern: String, path: String) -> Bool {
+        guard pattern.hasSuffix("/*") else { return pattern == path }
+        let prefix = pattern.dropLast()
+        return path.hasPrefix(prefix) && path.count > prefix.count && !path.dropFirst(prefix.count).contains("/")
+    }
+
+    private static func methodNotAllowed(_ method: HTTPRequest.Method, allowed: [HTTPRequest.Method]) -> Response {
+        var response = JSONResponse.error(
+            APIError(.methodNotAllowed, "method_not_allowed", "\(method.rawValue) is not allowed here; use \(allowed.map(\.rawValue).joined(separator: " or ")).")
+        )
+        response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+        return response
+    }
+}

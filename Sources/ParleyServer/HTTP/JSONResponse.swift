@@ -1,0 +1,27 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Builds JSON responses. Keys are sorted so output is stable (JSONEncoder's order on Linux is not).
+enum JSONResponse {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        let data = encode(value)
+        headers[.contentLength] = String(data.count)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func error(_ error: APIError) -> Response {
+        var headers: HTTPFields = [:]
+        if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
+        return make(APIErrorBody(error), status: error.status, headers: headers)
+    }
+
+    static func encode(_ value: some Encodable) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding our own plain structs cannot fail; an empty object keeps the response valid if it ever did.
+        return (try? encoder.encode(value)) ?? Data("{}".utf8)
+    }
+}

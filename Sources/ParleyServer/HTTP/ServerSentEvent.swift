@@ -1,0 +1,52 @@
+import Foundation
+import NIOCore
+import ParleyChat
+
+/// One event of Parley's `/ask` stream, rendered in the SSE wire format.
+enum ServerSentEvent {
+    case session(sessionID: String, deployment: String)
+    case delta(String)
+    case done(answer: String, usage: ChatUsage?)
+    case error(code: String, message: String)
+    /// A comment line that keeps idle proxies and load balancers from closing the stream.
+    case ping
+
+    var buffer: ByteBuffer {
+        switch self {
+        case .session(let id, let deployment):
+            return Self.event("session", SessionPayload(session_id: id, deployment: deployment))
+        case .delta(let text):
+            return Self.event("delta", DeltaPayload(text: text))
+        case .done(let answer, let usage):
+            return Self.event("done", DonePayload(answer: answer, usage: usage))
+        case .error(let code, let message):
+            return Self.event("error", ErrorPayload(code: code, message: message))
+        case .ping:
+            return ByteBuffer(string: ": ping\n\n")
+        }
+    }
+
+    private static func event(_ name: String, _ payload: some Encodable) -> ByteBuffer {
+        // JSON never contains a raw newline, so one `data:` line per event is always enough.
+        var buffer = ByteBuffer(string: "event: \(name)\ndata: ")
+        buffer.writeBytes(JSONResponse.encode(payload))
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    private struct SessionPayload: Encodable { let session_id: String; let deployment: String }
+    private struct DeltaPayload: Encodable { let text: String }
+    private struct ErrorPayload: Encodable { let code: String; let message: String }
+    private struct DonePayload: Encodable {
+        let answer: String
+        let usage: ChatUsage?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(answer, forKey: .answer)
+            try container.encode(usage, forKey: .usage)  // explicit null when unknown
+        }
+
+        enum CodingKeys: String, CodingKey { case answer, usage }
+    }
+}

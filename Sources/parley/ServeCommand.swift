@@ -1,0 +1,39 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ParleyServer
+import ServiceLifecycle
+
+/// `parley serve`: the chat page and the `/ask` API on PORT (8087).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve the chat page and the /ask API (the default).")
+
+    func run() async throws {
+        let settings = try await SettingsLoader.load()
+        ParleyLogging.bootstrap(format: settings.logFormat, level: settings.logLevel)
+        let logger = Logger(label: "parley")
+        var clientConfiguration = HTTPClient.Configuration()
+        // A refused connection is only reported when the connect timeout ends (AHC 1.37), so keep it short.
+        clientConfiguration.timeout = .init(connect: .seconds(10))
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        do {
+            let app = try ParleyApplication.build(
+                settings: settings, dependencies: .init(httpClient: httpClient, logger: logger))
+            var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = settings.shutdownGrace
+            logger.info(
+                "parley serving",
+                metadata: [
+                    "address": "\(settings.host):\(settings.port)", "mode": "\(settings.mode.rawValue)",
+                    "deployments": "\(settings.deployments.joined(separator: ","))",
+                ])
+            try await ServiceGroup(configuration: group).run()
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+}
