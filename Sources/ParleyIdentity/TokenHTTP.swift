@@ -1,0 +1,116 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+
+/// Sends one token request with a per-attempt timeout and the given retry policy. Shared by the
+/// Entra, IMDS and App Service paths so they retry and time out the same way.
+struct TokenHTTP: Sendable {
+    struct Reply: Sendable {
+        var status: Int
+        var headers: [(String, String)]
+        var body: Data
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+        }
+    }
+
+    /// The transport failed on every attempt (refused, timed out, reset).
+    struct TransportError: Error, Sendable, CustomStringConvertible {
+        let attempts: Int
+        let underlying: String
+        var description: String { underlying }
+    }
+
+    /// Entra answers are a few hundred bytes; anything past this is not a token response.
+    static let maxBodyBytes = 1 << 20
+
+    let httpClient: HTTPClient
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let sleep: @Sendable (Duration) async throws -> Void
+
+    /// - Parameter makeRequest: builds a fresh request per attempt (bodies are consumed).
+    func send(
+        what: String,
+        timeout: Duration,
+        policy: RetryPolicy,
+        makeRequest: @Sendable () -> HTTPClientRequest
+    ) async throws -> Reply {
+        var retry = 0
+        while true {
+            let request = makeRequest()
+            do {
+                let reply = try await Self.attempt(request, client: httpClient, timeout: timeout)
+                guard retry < policy.maxRetries, policy.isRetryable(status: reply.status) else { return reply }
+                retry += 1
+                let wait = policy.delay(beforeRetry: retry, status: reply.status,
+                                        retryAfter: RetryPolicy.retryAfter(reply.header("Retry-After"), now: now()))
+                logger.debug("\(what) answered HTTP \(reply.status); retrying", metadata: [
+                    "retry": "\(retry)", "delay_ms": "\(wait.milliseconds)",
+                ])
+                try await sleep(wait)
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                guard retry < policy.maxRetries else {
+                    throw TransportError(attempts: retry + 1, underlying: Self.explain(error, timeout: timeout))
+                }
+                retry += 1
+                let wait = policy.delay(beforeRetry: retry, status: nil, retryAfter: nil)
+                logger.debug("\(what) request failed; retrying", metadata: [
+                    "retry": "\(retry)", "error": "\(Self.explain(error, timeout: timeout))",
+                ])
+                try await sleep(wait)
+            }
+        }
+    }
+
+    /// One request and its whole body within `timeout` (AHC's own deadline stops at the head).
+    static func attempt(_ request: HTTPClientRequest, client: HTTPClient, timeout: Duration) async throws -> Reply {
+        try await withThrowingTaskGroup(of: Reply.self) { group in
+            group.addTask {
+                let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+                let buffer = try await response.body.collect(upTo: maxBodyBytes)
+                return Reply(status: Int(response.status.code),
+                             headers: response.headers.map { ($0.name, $0.value) },
+                             body: Data(buffer.readableBytesView))
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw HTTPClientError.deadlineExceeded
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    /// A short, secret-free explanation of a transport error.
+    static func explain(_ error: any Error, timeout: Duration) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout: return "no answer within \(timeout.seconds) s"
+            case .connectTimeout: return "connection timed out"
+            case .remoteConnectionClosed: return "the server closed the connection"
+            default: return "\(error)"
+            }
+        }
+        let text = "\(error)"
+        if text.localizedCaseInsensitiveContains("refused") { return "connection refused" }
+        return SecretScrubber.scrub(text)
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+
+    var milliseconds: Int64 { nanoseconds / 1_000_000 }
+
+    /// Seconds, as "1", "0.5" or "15", for messages.
+    var seconds: String {
+        let value = Double(nanoseconds) / 1e9
+        return value.rounded() == value ? String(Int64(value)) : String(format: "%.1f", value)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// A successful token response from Entra, IMDS or App Service. IMDS and App Service send
+/// numbers as strings (`imds-token-response.json`), Entra as numbers; both are accepted, as Go's
+/// `createAccessToken` does.
+struct TokenResponse: Decodable, Sendable {
+    var accessToken: String
+    var expiresIn: Double?
+    var expiresOn: Double?
+    var refreshIn: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case expiresIn = "expires_in"
+        case expiresOn = "expires_on"
+        case refreshIn = "refresh_in"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        accessToken = try container.decode(String.self, forKey: .accessToken)
+        expiresIn = try Self.number(container, .expiresIn)
+        expiresOn = try Self.number(container, .expiresOn)
+        refreshIn = try Self.number(container, .refreshIn)
+    }
+
+    static func number(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Double? {
+        if let value = try? container.decodeIfPresent(Double.self, forKey: key) { return value }
+        guard let text = try container.decodeIfPresent(String.self, forKey: key) else { return nil }
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\(key.stringValue) is not a number")
+        }
+        return value
+    }
+
+    /// Applies azure-identity's `_process_response` rules (identity.md §1.5, 1.27.0, 2026):
+    /// `expires_on` if present, else request time + `expires_in`; `refresh_in` if present, else
+    /// half the lifetime for tokens of 2 h or more.
+    func accessToken(requestTime: Date) throws -> AccessToken {
+        let expires: Date
+        if let expiresOn {
+            expires = Date(timeIntervalSince1970: expiresOn)
+        } else if let expiresIn {
+            expires = requestTime.addingTimeInterval(expiresIn)
+        } else {
+            throw MissingExpiry()
+        }
+        let lifetime = expiresIn ?? expires.timeIntervalSince(requestTime)
+        let refreshAfter = refreshIn ?? (lifetime >= 7200 ? (lifetime / 2).rounded(.down) : nil)
+        return AccessToken(token: accessToken, expiresOn: expires,
+                           refreshOn: refreshAfter.map { requestTime.addingTimeInterval($0) })
+    }
+
+    struct MissingExpiry: Error {}
+
+    struct ParseFailure: Error, Sendable {
+        let reason: String
+    }
+
+    /// Decodes a body or explains, without quoting tokens, why it is not a token response.
+    static func parse(_ body: Data, requestTime: Date) -> Result<AccessToken, ParseFailure> {
+        guard !body.isEmpty else { return .failure(ParseFailure(reason: "the response was empty")) }
+        do {
+            let response = try JSONDecoder().decode(TokenResponse.self, from: body)
+            return .success(try response.accessToken(requestTime: requestTime))
+        } catch is MissingExpiry {
+            return .failure(ParseFailure(reason: "the response has neither expires_in nor expires_on"))
+        } catch {
+            let text = String(decoding: body.prefix(300), as: UTF8.self)
+            return .failure(ParseFailure(reason: "the response is not a token response: \(SecretScrubber.scrub(text))"))
+        }
+    }
+}
