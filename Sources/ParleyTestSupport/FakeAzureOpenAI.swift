@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A fake Azure OpenAI resource: a real Hummingbird server on 127.0.0.1 that speaks the
+/// chat-completions wire format (classic `/openai/deployments/{d}/chat/completions?api-version=` and
+/// `/openai/v1/chat/completions`), streams like the recorded Azure streams, and is scripted by
+/// `[[…]]` directives in the last user message (see `FakeAzureOpenAIResponder`). Used by the client's
+/// tests, the server's tests, the browser suite and the benchmark (via `parley-fakes openai`).
+///
+/// Control endpoints on the same port: `GET /_fake/requests` (JSON array of `RecordedRequest`,
+/// snake_case keys) and `DELETE /_fake/requests`.
+public final class FakeAzureOpenAI: Sendable {
+    /// The port the fake listens on.
+    public let port: Int
+    let recorder: FakeAzureOpenAIRecorder
+    private let runTask: Task<Void, any Error>
+
+    /// `http://127.0.0.1:PORT`, to be used as the Azure OpenAI endpoint.
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    private init(port: Int, recorder: FakeAzureOpenAIRecorder, runTask: Task<Void, any Error>) {
+        self.port = port
+        self.recorder = recorder
+        self.runTask = runTask
+    }
+
+    /// Starts the server and returns once it accepts connections.
+    public static func start(options: Options = Options()) async throws -> FakeAzureOpenAI {
+        let recorder = FakeAzureOpenAIRecorder()
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = makeApplication(options: options, recorder: recorder) { port in
+            portContinuation.yield(port)
+        }
+        let runTask = Task {
+            defer { portContinuation.finish() }
+            try await app.run()
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            try await runTask.value
+            throw FakeAzureOpenAIStartFailed()
+        }
+        return FakeAzureOpenAI(port: port, recorder: recorder, runTask: runTask)
+    }
+
+    /// Stops the server; open streams (`[[hang]]`) are ended.
+    public func shutdown() async throws {
+        await recorder.beginShutdown()
+        runTask.cancel()
+        do {
+            try await runTask.value
+        } catch is CancellationError {
+            // The expected way out.
+        }
+    }
+
+    /// Every request so far, in arrival order.
+    public var requests: [RecordedRequest] {
+        get async { await recorder.all }
+    }
+
+    /// Forgets the recorded requests and the `[[status:NNN:N]]` counters.
+    public func clearRequests() async {
+        await recorder.clear()
+    }
+
+    /// Runs the fake in the foreground until SIGTERM or SIGINT (for `parley-fakes openai`);
+    /// `onListening` receives the port once the server accepts connections.
+    public static func runUntilSignalled(options: Options, onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let app = makeApplication(options: options, recorder: FakeAzureOpenAIRecorder(), onListening: onListening)
+        try await app.runService()
+    }
+
+    static func makeApplication(options: Options, recorder: FakeAzureOpenAIRecorder,
+                                onListening: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
+        let responder = FakeAzureOpenAIResponder(options: options, recorder: recorder)
+        let router = Router()
+        router.get("/_fake/requests") { _, _ in
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.dateEncodingStrategy = .iso8601
+            encoder.outputFormatting = [.sortedKeys]
+            let data = try encoder.encode(await recorder.all)
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.delete("/_fake/requests") { _, _ in
+            await recorder.clear()
+            return HTTPResponse.Status.noContent
+        }
+        router.post("**") { request, context in
+            try await responder.respond(to: request, context: context)
+        }
+        var logger = options.logger ?? Logger(label: "FakeAzureOpenAI")
+        if options.logger == nil { logger.logLevel = .error }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: nil),
+            onServerRunning: { channel in
+                onListening(channel.localAddress?.port ?? options.port)
+            },
+            logger: logger
+        )
+    }
+}
+
+struct FakeAzureOpenAIStartFailed: Error, CustomStringConvertible {
+    var description: String { "the fake Azure OpenAI server stopped before it was listening" }
+}

@@ -1,0 +1,66 @@
+import Logging
+
+extension FakeAzureOpenAI {
+    /// How the fake behaves. The defaults answer like a healthy Azure OpenAI resource with two
+    /// deployments, accepting any credential.
+    public struct Options: Sendable {
+        /// Deployment names that exist; any other answers 404 `DeploymentNotFound`.
+        public var deployments: [String]
+        /// When set, an `api-key` header must carry exactly this value (else 401 with the gateway body);
+        /// a request with no credential at all is refused too.
+        public var apiKey: String?
+        /// When set, `Authorization: Bearer <token>` is accepted only if this returns true for the token
+        /// (else 401 with the bare `statusCode` body Azure sends for bad Entra tokens).
+        public var bearerTokenValidator: (@Sendable (String) -> Bool)?
+        /// Pause between streamed chunks.
+        public var chunkDelay: Duration
+        /// Pause between chunks of a `[[slow]]` answer.
+        public var slowChunkDelay: Duration
+        /// Start each stream with the `prompt_filter_results` event (`choices: []`), as Azure does.
+        public var includePromptFilterResults: Bool
+        /// Send an asynchronous-filter annotation event after the finish event, as Azure can.
+        public var includeAnnotations: Bool
+        /// `retry-after-ms` of `[[status:429]]` answers (`retry-after` is this in whole seconds, rounded up).
+        public var rateLimitRetryAfterMilliseconds: Int
+        /// When set, every successful request is answered by replaying this recording verbatim.
+        public var replay: RecordedStream?
+        /// Replay in writes of at most this many bytes (nil: one write), to split events across reads.
+        public var replayChunkBytes: Int?
+        /// Replay with "\r\n" line endings instead of the recording's "\n".
+        public var replayWithCRLF: Bool
+        /// Port to listen on (0: any free port).
+        public var port: Int
+        /// The Hummingbird application's logger (default: errors only).
+        public var logger: Logger?
+
+        public init(
+            deployments: [String] = ["gpt-35-turbo", "gpt-4"],
+            apiKey: String? = nil,
+            bearerTokenValidator: (@Sendable (String) -> Bool)? = nil,
+            chunkDelay: Duration = .milliseconds(20),
+            slowChunkDelay: Duration = .milliseconds(250),
+            includePromptFilterResults: Bool = true,
+            includeAnnotations: Bool = true,
+            rateLimitRetryAfterMilliseconds: Int = 1000,
+            replay: RecordedStream? = nil,
+            replayChunkBytes: Int? = nil,
+            replayWithCRLF: Bool = false,
+            port: Int = 0,
+            logger: Logger? = nil
+        ) {
+            self.deployments = deployments
+            self.apiKey = apiKey
+            self.bearerTokenValidator = bearerTokenValidator
+            self.chunkDelay = chunkDelay
+            self.slowChunkDelay = slowChunkDelay
+            self.includePromptFilterResults = includePromptFilterResults
+            self.includeAnnotations = includeAnnotations
+            self.rateLimitRetryAfterMilliseconds = rateLimitRetryAfterMilliseconds
+            self.replay = replay
+            self.replayChunkBytes = replayChunkBytes
+            self.replayWithCRLF = replayWithCRLF
+            self.port = port
+            self.logger = logger
+        }
+    }
+}
