@@ -1,0 +1,143 @@
+"""Fixtures for the browser suite: the real `parley serve` against the fake Azure OpenAI, both on
+loopback, driven in headless Debian chromium through selenium.
+
+Processes started here are stopped at the end of the session. Browser console entries and network
+requests are collected for the whole run (see `run_log`); test_zz_hygiene.py checks them last.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from helpers import (
+    BrowserPage,
+    FakeOpenAI,
+    ParleyProcess,
+    RunLog,
+    free_port,
+    start_chromium,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+OUTPUT = REPO / "test-output"
+API_KEY = "test-key"  # the fake's key; a test value, not a secret
+DEPLOYMENTS = ["gpt-35-turbo", "gpt-4"]
+
+
+def _binary(env_name: str, default_name: str) -> Path:
+    path = Path(os.environ.get(env_name) or REPO / ".build" / "debug" / default_name)
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: build it with `swift build` (or set {env_name})", pytrace=False)
+    return path
+
+
+def _require_or_skip(reason: str) -> None:
+    """Missing browser tooling: a failure in CI, a skip on a developer machine."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{reason} (CI=true: the browser suite must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def run_log() -> RunLog:
+    return RunLog()
+
+
+@pytest.fixture(scope="session")
+def fake_openai(tmp_path_factory):
+    binary = _binary("PARLEY_FAKES_BIN", "parley-fakes")
+    fake = FakeOpenAI.start(
+        binary,
+        deployments=DEPLOYMENTS,
+        api_key=API_KEY,
+        delay_ms=20,
+        log_path=tmp_path_factory.mktemp("fake") / "fake-openai.log",
+    )
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def parley(fake_openai, tmp_path_factory):
+    """Parley in Azure mode (api-key) against the fake, with no retries so a 429 reaches the page."""
+    workdir = tmp_path_factory.mktemp("parley-azure")  # no .env here
+    env = {
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+        "PARLEY_PUBLIC_DIR": str(REPO / "Public"),
+        "OPENAI_API_BASE": fake_openai.base_url,
+        "OPENAI_API_KEY": API_KEY,
+        "DEPLOYMENT_NAME": DEPLOYMENTS[0],
+        "PARLEY_DEPLOYMENTS": ",".join(DEPLOYMENTS),
+        "PARLEY_MAX_RETRIES": "0",
+    }
+    server = ParleyProcess.start(_binary("PARLEY_BIN", "parley"), env, workdir)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def offline_parley(tmp_path_factory):
+    """Parley with no endpoint at all: offline mode."""
+    workdir = tmp_path_factory.mktemp("parley-offline")
+    env = {
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+        "PARLEY_PUBLIC_DIR": str(REPO / "Public"),
+    }
+    server = ParleyProcess.start(_binary("PARLEY_BIN", "parley"), env, workdir)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def downloads_dir():
+    path = Path(tempfile.mkdtemp(prefix="parley-downloads-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def driver(run_log, downloads_dir):
+    chromium = os.environ.get("CHROMIUM_BIN") or shutil.which("chromium") or shutil.which("chromium-browser")
+    chromedriver = os.environ.get("CHROMEDRIVER_BIN") or shutil.which("chromedriver")
+    if not chromium or not chromedriver:
+        _require_or_skip("Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        _require_or_skip("selenium is not installed (pip install -r Tests/requirements.txt)")
+    browser = start_chromium(chromium, chromedriver, downloads_dir)
+    yield browser
+    run_log.drain(browser)
+    browser.quit()
+
+
+@pytest.fixture
+def page(driver, parley, fake_openai, run_log):
+    """A fresh chat page on the Azure-mode server: empty localStorage, fake's records cleared."""
+    fake_openai.clear_requests()
+    browser_page = BrowserPage(driver, parley.base_url, run_log)
+    browser_page.open_fresh()
+    yield browser_page
+    browser_page.finish()
+
+
+@pytest.fixture
+def offline_page(driver, offline_parley, run_log):
+    browser_page = BrowserPage(driver, offline_parley.base_url, run_log)
+    browser_page.open_fresh()
+    yield browser_page
+    browser_page.finish()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    path = OUTPUT / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
