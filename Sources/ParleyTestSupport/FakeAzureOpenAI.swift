@@ -81,7 +81,7 @@ public final class FakeAzureOpenAI: Sendable {
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.dateEncodingStrategy = .iso8601
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(await recorder.all)
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -94,7 +94,10 @@ public final class FakeAzureOpenAI: Sendable {
             try await responder.respond(to: request, context: context)
         }
         var logger = options.logger ?? Logger(label: "FakeAzureOpenAI")
-        if options.logger == nil { logger.logLevel = .error }
+        if options.logger == nil {
+            // Cancelling the server at shutdown logs errors about open child channels: noise here.
+            logger.logLevel = .critical
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: nil),

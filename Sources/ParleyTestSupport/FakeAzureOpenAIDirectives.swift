@@ -63,7 +63,8 @@ struct FakeAzureOpenAIDirectives: Equatable {
             default: break
             }
         }
-        remainder = rest.replacing(pattern, with: "").trimmingCharacters(in: .whitespaces)
+        // A directive takes the whitespace before it along, so "a [[x]] b" echoes as "a b".
+        remainder = rest.replacing(#/\s*\[\[[a-z_]+(?::[^\]]*)?\]\]/#, with: "").trimmingCharacters(in: .whitespaces)
     }
 }
 

@@ -30,7 +30,7 @@ extension FakeAzureOpenAI {
         public var replayWithCRLF: Bool
         /// Port to listen on (0: any free port).
         public var port: Int
-        /// The Hummingbird application's logger (default: errors only).
+        /// The Hummingbird application's logger (default: critical messages only).
         public var logger: Logger?
 
         public init(

@@ -36,7 +36,11 @@ struct FakeAzureOpenAIResponder: Sendable {
         let target = request.head.path ?? "/"
         let rawPath = String(target.split(separator: "?", maxSplits: 1).first ?? "/")
         let query = target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) }
-        let bodyBuffer = try await request.body.collect(upTo: 4 << 20)
+        // collectBody (not body.collect) keeps the collected body on the request, which
+        // consumeWithCancellationOnInboundClose needs later: on a consumed channel body it traps
+        // when the client disconnects (Hummingbird 2.28.1).
+        var request = request
+        let bodyBuffer = try await request.collectBody(upTo: 4 << 20)
         let body = try? JSONDecoder().decode(RequestBody.self, from: Data(bodyBuffer.readableBytesView))
 
         var record = FakeAzureOpenAI.RecordedRequest(
@@ -157,24 +161,19 @@ struct FakeAzureOpenAIResponder: Sendable {
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-cache, must-revalidate"
         let writes = plan.writes()
+        let watchInbound = plan.directives.slow || writes.contains { if case .hang = $0 { true } else { false } }
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             do {
-                // Cancelled as soon as the client closes its side, so even `[[hang]]` notices at once.
-                try await request.body.consumeWithCancellationOnInboundClose { _ in
-                    for write in writes {
-                        switch write {
-                        case .bytes(let text, let delay):
-                            if delay > .zero { try await Task.sleep(for: delay) }
-                            try await writer.write(ByteBuffer(string: text))
-                        case .reset:
-                            throw FakeConnectionReset()
-                        case .hang:
-                            while await !recorder.isShuttingDown {
-                                try await Task.sleep(for: .milliseconds(50))
-                            }
-                            throw CancellationError()
-                        }
+                if watchInbound {
+                    // Hanging and slow streams (the ones cancellation tests use) watch the inbound side, so
+                    // they notice a departed client at once; Hummingbird then closes the connection after
+                    // the response. Other streams notice at their next write and keep the connection alive
+                    // for reuse, like Azure.
+                    try await request.body.consumeWithCancellationOnInboundClose { _ in
+                        try await Self.perform(writes, on: &writer, recorder: recorder)
                     }
+                } else {
+                    try await Self.perform(writes, on: &writer, recorder: recorder)
                 }
                 try await writer.finish(nil)
             } catch let error as FakeConnectionReset {
@@ -185,6 +184,24 @@ struct FakeAzureOpenAIResponder: Sendable {
             }
             await recorder.update(id) { $0.completed = true }
         })
+    }
+
+    private static func perform(_ writes: [FakeAzureOpenAIAnswerPlan.Write], on writer: inout any ResponseBodyWriter,
+                                recorder: FakeAzureOpenAIRecorder) async throws {
+        for write in writes {
+            switch write {
+            case .bytes(let text, let delay):
+                if delay > .zero { try await Task.sleep(for: delay) }
+                try await writer.write(ByteBuffer(string: text))
+            case .reset:
+                throw FakeConnectionReset()
+            case .hang:
+                while await !recorder.isShuttingDown {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                throw CancellationError()
+            }
+        }
     }
 
     /// `HTTPField` itself is not re-exported by Hummingbird; reach its `Name` through `HTTPFields`.
