@@ -99,6 +99,8 @@ let package = Package(
             dependencies: [
                 "ParleyServer", "ParleyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
     ],

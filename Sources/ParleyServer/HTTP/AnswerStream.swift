@@ -6,12 +6,12 @@ import ParleyChat
 /// `done` or `error`, with a `: ping` comment at every ping interval.
 ///
 /// Three tasks meet in one ordered queue: the answer's producer, the pinger, and the writer (this
-/// body closure) which owns the connection. A client that goes away is noticed either by the
-/// inbound side closing or by a failed write; both cancel the producer, which cancels the upstream
+/// body closure) which owns the connection. A client that goes away is noticed either by its
+/// connection closing or by a failed write; both cancel the producer, which cancels the upstream
 /// request and keeps the part of the answer that was delivered.
 struct AnswerStream: Sendable {
     let pending: PendingAnswer
-    let request: Request
+    let channel: any Channel
     let record: RequestRecord?
     let pingInterval: Duration
 
@@ -22,9 +22,7 @@ struct AnswerStream: Sendable {
         headers[.xAccelBuffering] = "no"
         headers[.xSessionID] = pending.sessionID.rawValue
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await request.body.consumeWithCancellationOnInboundClose { _ in
-                try await stream(to: &writer)
-            }
+            try await stream(to: &writer)
             try await writer.finish(nil)
         })
     }
@@ -34,11 +32,14 @@ struct AnswerStream: Sendable {
         let pending = self.pending
         let record = self.record
         let interval = pingInterval
+        let channel = self.channel
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 queue.yield(.session(sessionID: pending.sessionID.rawValue, deployment: pending.deployment))
                 do {
-                    let answer = try await pending.run { text in queue.yield(.delta(text)) }
+                    let answer = try await ClientDisconnect.cancelling(on: channel) {
+                        try await pending.run { text in queue.yield(.delta(text)) }
+                    }
                     record?.usage = answer.usage
                     record?.outcome = "done"
                     queue.yield(.done(answer: answer.text, usage: answer.usage))

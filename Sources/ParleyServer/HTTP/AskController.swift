@@ -43,13 +43,11 @@ struct AskController: Sendable {
         let pending = try await chat.open(ask.question, in: ask.sessionID, deployment: deployment)
         let wantsStream = ask.stream || (request.headers[.accept]?.contains("text/event-stream") ?? false)
         if wantsStream {
-            return AnswerStream(pending: pending, request: request, record: context.record, pingInterval: limits.pingInterval)
+            return AnswerStream(pending: pending, channel: context.channel, record: context.record, pingInterval: limits.pingInterval)
                 .response()
         }
         // Cancelled when the client goes away, so an abandoned question does not keep the model busy.
-        let answer = try await request.body.consumeWithCancellationOnInboundClose { _ in
-            try await pending.run()
-        }
+        let answer = try await ClientDisconnect.cancelling(on: context.channel) { try await pending.run() }
         context.record?.usage = answer.usage
         return JSONResponse.make(
             AskReply(session_id: answer.sessionID.rawValue, answer: answer.text, deployment: deployment, usage: answer.usage),

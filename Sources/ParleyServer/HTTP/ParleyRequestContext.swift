@@ -6,8 +6,11 @@ import NIOCore
 public struct ParleyRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     var record: RequestRecord?
+    /// The client's connection; its close ends the work done for it (see `ClientDisconnect`).
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
     }
 }

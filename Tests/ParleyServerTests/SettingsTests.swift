@@ -1,0 +1,132 @@
+import Foundation
+import NIOHTTP1
+import ParleyServer
+import Testing
+
+@Suite("Settings from the environment and .env")
+struct SettingsTests {
+    private func load(_ environment: [String: String], dotEnv: String? = nil) async throws -> ParleySettings {
+        var path: String?
+        if let dotEnv {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("parley-\(UUID().uuidString).env")
+            try dotEnv.write(to: file, atomically: true, encoding: .utf8)
+            path = file.path
+        }
+        defer { if let path { try? FileManager.default.removeItem(atPath: path) } }
+        return try await ParleySettings.load(environment: environment, dotEnvPath: path, identityVariables: ["AZURE_CLIENT_ID"])
+    }
+
+    private func failure(_ environment: [String: String], dotEnv: String? = nil) async -> SettingsError? {
+        do {
+            _ = try await load(environment, dotEnv: dotEnv)
+            return nil
+        } catch {
+            return error as? SettingsError
+        }
+    }
+
+    @Test func defaultsToOfflineOnPort8087() async throws {
+        let settings = try await load([:])
+        #expect(settings.mode == .offline)
+        #expect(settings.port == 8087)
+        #expect(settings.host == "0.0.0.0")
+        #expect(settings.maxQuestionChars == 8000)
+        #expect(settings.maxBodyBytes == 65536)
+        #expect(settings.maxSessions == 10_000)
+        #expect(settings.sessionTTL == .seconds(3600))
+        #expect(settings.maxTurns == 200)
+        #expect(settings.historyTokens == 3000)
+        #expect(settings.maxRetries == 2)
+        #expect(settings.requestTimeout == .seconds(300))
+        #expect(settings.shutdownGrace == .seconds(25))
+    }
+
+    @Test func readsTheOriginalChatbotsQuotedDotEnv() async throws {
+        // The original guide's .env quotes every value.
+        let dotEnv = """
+            # Azure OpenAI
+            OPENAI_API_TYPE="azure_ad"
+            OPENAI_API_BASE="https://my-resource.openai.azure.com/"
+            OPENAI_API_VERSION='2023-08-01-preview'
+            DEPLOYMENT_NAME="gpt-35-turbo"
+            TEMPERATURE="0.7"
+            AZURE_CLIENT_ID="00000000-0000-0000-0000-000000000001"
+            """
+        let settings = try await load([:], dotEnv: dotEnv)
+        #expect(settings.mode == .azure)
+        #expect(settings.endpoint == "https://my-resource.openai.azure.com")
+        #expect(settings.authentication == .entra)
+        #expect(settings.apiVersion == "2023-08-01-preview")
+        #expect(settings.defaultDeployment == "gpt-35-turbo")
+        #expect(settings.temperature == 0.7)
+        #expect(settings.identityEnvironment["AZURE_CLIENT_ID"] == "00000000-0000-0000-0000-000000000001")
+    }
+
+    @Test func theEnvironmentWinsOverDotEnv() async throws {
+        let settings = try await load(["DEPLOYMENT_NAME": "gpt-4", "OPENAI_API_BASE": "https://a.openai.azure.com"], dotEnv: "DEPLOYMENT_NAME=gpt-35-turbo\n")
+        #expect(settings.defaultDeployment == "gpt-4")
+    }
+
+    @Test func newNamesWorkAndAKeySelectsKeyAuthentication() async throws {
+        let settings = try await load([
+            "AZURE_OPENAI_ENDPOINT": "https://a.openai.azure.com/", "AZURE_OPENAI_API_KEY": "k",
+            "AZURE_OPENAI_DEPLOYMENT": "gpt-4", "PARLEY_DEPLOYMENTS": "gpt-35-turbo, gpt-4 ,o1",
+        ])
+        #expect(settings.authentication == .apiKey)
+        #expect(settings.apiKey == "k")
+        #expect(settings.apiVersion == "2024-10-21")
+        #expect(settings.deployments == ["gpt-4", "gpt-35-turbo", "o1"])
+    }
+
+    struct Bad: Sendable, CustomStringConvertible {
+        let environment: [String: String]
+        let variable: String
+        var description: String { variable + " " + environment.description }
+    }
+
+    static let endpoint = ["OPENAI_API_BASE": "https://a.openai.azure.com", "DEPLOYMENT_NAME": "d"]
+    static let bad: [Bad] = [
+        Bad(environment: ["PORT": "eighty"], variable: "PORT"),
+        Bad(environment: ["PORT": "70000"], variable: "PORT"),
+        Bad(environment: ["PARLEY_MAX_TURNS": "0"], variable: "PARLEY_MAX_TURNS"),
+        Bad(environment: ["PARLEY_SESSION_TTL": "1h"], variable: "PARLEY_SESSION_TTL"),
+        Bad(environment: ["LOG_LEVEL": "verbose"], variable: "LOG_LEVEL"),
+        Bad(environment: ["LOG_FORMAT": "xml"], variable: "LOG_FORMAT"),
+        Bad(environment: ["TEMPERATURE": "hot"], variable: "TEMPERATURE"),
+        Bad(environment: ["OPENAI_API_BASE": "https://a.openai.azure.com"], variable: "DEPLOYMENT_NAME"),
+        Bad(environment: ["OPENAI_API_BASE": "http://a.openai.azure.com", "DEPLOYMENT_NAME": "d"], variable: "OPENAI_API_BASE"),
+        Bad(environment: ["OPENAI_API_BASE": "not a url", "DEPLOYMENT_NAME": "d"], variable: "OPENAI_API_BASE"),
+        Bad(environment: endpoint.merging(["OPENAI_API_TYPE": "openai"]) { $1 }, variable: "OPENAI_API_TYPE"),
+        Bad(environment: endpoint.merging(["OPENAI_API_TYPE": "azure"]) { $1 }, variable: "OPENAI_API_TYPE"),
+        Bad(environment: endpoint.merging(["OPENAI_API_VERSION": "latest"]) { $1 }, variable: "OPENAI_API_VERSION"),
+        Bad(environment: endpoint.merging(["AZURE_OPENAI_ENDPOINT": "https://b.openai.azure.com"]) { $1 }, variable: "OPENAI_API_BASE and AZURE_OPENAI_ENDPOINT"),
+        Bad(environment: endpoint.merging(["PARLEY_DEPLOYMENTS": "ok,not ok"]) { $1 }, variable: "PARLEY_DEPLOYMENTS"),
+    ]
+
+    @Test(arguments: bad)
+    func aBadSettingFailsNamingTheVariable(_ bad: Bad) async throws {
+        let error = try #require(await failure(bad.environment))
+        #expect(error.variable == bad.variable)
+        #expect(!error.description.contains("\n"))
+    }
+
+    @Test func differingKeysFailWithoutShowingEitherKey() async throws {
+        let error = try #require(
+            await failure(Self.endpoint.merging(["OPENAI_API_KEY": "secret-one", "AZURE_OPENAI_API_KEY": "secret-two"]) { $1 }))
+        #expect(error.variable == "OPENAI_API_KEY and AZURE_OPENAI_API_KEY")
+        #expect(!error.description.contains("secret-one"))
+        #expect(!error.description.contains("secret-two"))
+    }
+
+    @Test func summaryNeverShowsTheKey() async throws {
+        let settings = try await load(Self.endpoint.merging(["OPENAI_API_KEY": "super-secret-key"]) { $1 })
+        let text = settings.summary.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
+        #expect(!text.contains("super-secret-key"))
+        #expect(text.contains("set (hidden)"))
+    }
+
+    @Test func loopbackHTTPIsAcceptedForLocalFakes() async throws {
+        let settings = try await load(["OPENAI_API_BASE": "http://127.0.0.1:9999/", "DEPLOYMENT_NAME": "d", "OPENAI_API_KEY": "k"])
+        #expect(settings.endpoint == "http://127.0.0.1:9999")
+    }
+}

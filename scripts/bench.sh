@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# `make bench`: requests/s and p50/p99 latency of POST /ask (JSON and streaming) at a few
+# concurrency levels, against a fast fake Azure OpenAI on loopback, plus parley's RSS idle and
+# under load. Release builds, wrk as the load generator. Figures, not asserts; every run is bounded
+# (DURATION seconds per level) and all traffic stays on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-5}
+LEVELS=${LEVELS:-"1 8 64"}
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "bench: installing wrk (Debian package)"
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; else sudo -n apt-get install -y -qq wrk >/dev/null; fi
+fi
+
+echo "bench: building release binaries (the first build takes several minutes)"
+swift build -c release --product parley >/dev/null
+swift build -c release --product parley-fakes >/dev/null
+bin=$(swift build -c release --show-bin-path)
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+"$bin/parley-fakes" openai --port 0 --delay-ms 0 --api-key bench-key >"$work/fake.out" 2>"$work/fake.err" &
+pids+=($!)
+for _ in $(seq 100); do grep -q "listening on" "$work/fake.out" 2>/dev/null && break; sleep 0.1; done
+fake_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/fake.out" | head -1)
+
+port=$(free_port)
+(cd "$work" && env -i PATH="$PATH" HOME="$HOME" HOST=127.0.0.1 PORT="$port" PARLEY_PUBLIC_DIR="$OLDPWD/Public" \
+  OPENAI_API_BASE="http://127.0.0.1:$fake_port" OPENAI_API_KEY=bench-key DEPLOYMENT_NAME=gpt-35-turbo \
+  LOG_LEVEL=warning "$bin/parley" serve >"$work/parley.log" 2>&1) &
+pids+=($!)
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+parley_pid=$(pgrep -f "$bin/parley serve" | head -1)
+
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+echo
+echo "parley $(git describe --always --dirty 2>/dev/null || echo dev), $(nproc) cores, ${DURATION}s per level, fake upstream on loopback with no delay"
+echo "RSS idle: $(rss_mb "$parley_pid") MB"
+
+cat >"$work/json.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"question":"How do I reset my password?"}'
+LUA
+cat >"$work/stream.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"question":"How do I reset my password?","stream":true}'
+LUA
+
+peak=0
+sample_rss() {
+  while kill -0 "$parley_pid" 2>/dev/null; do
+    kb=$(awk '/VmRSS/ {print $2}' "/proc/$parley_pid/status" 2>/dev/null || echo 0)
+    [ "$kb" -gt "$(cat "$work/peak" 2>/dev/null || echo 0)" ] && echo "$kb" >"$work/peak"
+    sleep 0.2
+  done
+}
+sample_rss &
+pids+=($!)
+
+printf '\n%-10s %6s %12s %10s %10s %8s\n' "mode" "conns" "requests/s" "p50 ms" "p99 ms" "errors"
+for mode in json stream; do
+  for c in $LEVELS; do
+    threads=$(( c < 2 ? 1 : 2 ))
+    out=$(wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$work/$mode.lua" "http://127.0.0.1:$port/ask" 2>&1)
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+    errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); errors=${errors:-0}
+    to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v/1000; else if (v ~ /ms$/) printf "%.2f", v+0; else if (v ~ /s$/) printf "%.0f", v*1000; else print v }'; }
+    printf '%-10s %6s %12s %10s %10s %8s\n' "$mode" "$c" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$errors"
+  done
+done
+echo
+echo "RSS after load: $(rss_mb "$parley_pid") MB, peak under load: $(awk '{printf "%.1f", $1/1024}' "$work/peak") MB"
+echo "sessions created: $(curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && echo "(bounded by PARLEY_MAX_SESSIONS=10000, LRU)")"
