@@ -21,6 +21,7 @@ const state = {
   turns: [],        // {question, answer, usage, deployment, status, error, view}
   busy: false,
   controller: null, // AbortController of the answer being streamed
+  answering: null,  // promise of the turn being answered (settles after Stop too)
   follow: true,     // keep the newest text in view unless the reader scrolled up
 };
 
@@ -214,6 +215,7 @@ function updateTurn(turn) {
     meta.append(note);
   }
   meta.hidden = meta.childElementCount === 0;
+  followStream(); // the error box or the actions row may have added height
 }
 
 function renderProblem(turn) {
@@ -313,10 +315,14 @@ function growTextarea() {
 }
 
 function setBusy(busy) {
+  // Send and Stop share a place: keep keyboard focus from falling back to the page.
+  const focused = document.activeElement;
   state.busy = busy;
   document.body.dataset.busy = String(busy);
   ui.send.hidden = busy;
   ui.stop.hidden = !busy;
+  if (busy && focused === ui.send) ui.stop.focus();
+  if (!busy && (focused === ui.stop || focused === document.body)) ui.question.focus();
   for (const node of ui.messages.querySelectorAll(".retry, .regenerate")) {
     node.disabled = busy || node.dataset.waiting === "true";
   }
@@ -359,8 +365,13 @@ function adoptSession(id) {
   store.sessionId = id;
 }
 
-async function askQuestion(question) {
+function askQuestion(question) {
   if (state.busy) return;
+  state.answering = answer(question);
+  return state.answering;
+}
+
+async function answer(question) {
   const turn = renderTurn({
     question, answer: "", usage: null, deployment: selectedDeployment(), status: "streaming", error: null,
   });
@@ -434,7 +445,11 @@ function regenerate(turn) {
 }
 
 async function newChat() {
-  stopAnswer();
+  if (state.busy) {
+    // Let the stopped turn settle first, so the server has recorded it before it is deleted.
+    stopAnswer();
+    await state.answering;
+  }
   const old = state.sessionId;
   state.sessionId = null;
   store.sessionId = null;

@@ -125,7 +125,9 @@ def test_stop_keeps_the_partial_answer_and_cancels_upstream(page, fake_openai):
     page.reload()
     restored = page.turns()[-1]
     assert restored["question"] == "[[slow]] a long answer please"
-    assert restored["answer"] and partial.startswith(restored["answer"][:20])
+    kept = restored["answer"]
+    # The server may have received a few more deltas than the page showed before it aborted.
+    assert kept and (kept.startswith(partial) or partial.startswith(kept)), (kept, partial)
 
 
 def test_regenerate_asks_the_last_question_again(page, fake_openai):
