@@ -2,7 +2,7 @@
 loopback, driven in headless Debian chromium through selenium.
 
 Processes started here are stopped at the end of the session. Browser console entries and network
-requests are collected for the whole run (see `run_log`); test_zz_hygiene.py checks them last.
+requests are collected for the whole run (see `run_log`); test_browser_zz_hygiene.py checks them last.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import (
+from browser_helpers import (
     BrowserPage,
     FakeOpenAI,
     ParleyProcess,

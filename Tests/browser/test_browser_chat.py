@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 
-from helpers import http, wait_until
+from browser_helpers import http, wait_until
 
 
 def user_messages(recorded: dict) -> list[str]:
