@@ -41,8 +41,9 @@ public struct TokenUsage: Sendable, Equatable, Codable {
     }
 }
 
-/// What the streaming client yields, in order: any number of `.delta`, then at most one `.usage`
-/// and one `.finished` (their relative order follows the wire).
+/// What the streaming client yields, in order: any number of `.delta`, at most one `.usage` (Azure sends
+/// it after the text), and at most one `.finished`, always last: it is held back until the stream ends,
+/// so a `content_filter` verdict that the asynchronous filter sends after `stop` still wins.
 public enum ChatCompletionEvent: Sendable, Equatable {
     /// A non-empty piece of the answer's text.
     case delta(String)

@@ -28,7 +28,7 @@ public final class FakeAzureOpenAI: Sendable {
 
     /// Starts the server and returns once it accepts connections.
     public static func start(options: Options = Options()) async throws -> FakeAzureOpenAI {
-        let recorder = FakeAzureOpenAIRecorder()
+        let recorder = FakeAzureOpenAIRecorder(limit: options.maxRecordedRequests)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = makeApplication(options: options, recorder: recorder) { port in
             portContinuation.yield(port)
@@ -56,7 +56,7 @@ public final class FakeAzureOpenAI: Sendable {
         }
     }
 
-    /// Every request so far, in arrival order.
+    /// Every request so far (the newest `Options.maxRecordedRequests`), in arrival order.
     public var requests: [RecordedRequest] {
         get async { await recorder.all }
     }
@@ -69,7 +69,7 @@ public final class FakeAzureOpenAI: Sendable {
     /// Runs the fake in the foreground until SIGTERM or SIGINT (for `parley-fakes openai`);
     /// `onListening` receives the port once the server accepts connections.
     public static func runUntilSignalled(options: Options, onListening: @escaping @Sendable (Int) -> Void) async throws {
-        let app = makeApplication(options: options, recorder: FakeAzureOpenAIRecorder(), onListening: onListening)
+        let app = makeApplication(options: options, recorder: FakeAzureOpenAIRecorder(limit: options.maxRecordedRequests), onListening: onListening)
         try await app.runService()
     }
 

@@ -47,11 +47,15 @@ struct FakeAzureOpenAIAnswerPlan {
         if options.includePromptFilterResults {
             writes.append(.bytes(FakeAzureOpenAIWire.sse(FakeAzureOpenAIWire.promptFilterEvent), delay: .zero))
         }
-        writes.append(.bytes(FakeAzureOpenAIWire.sse(FakeAzureOpenAIWire.roleEvent(id: id, created: created)), delay: .zero))
         if directives.hang {
+            // Headers and the first event only.
+            if writes.isEmpty {
+                writes.append(.bytes(FakeAzureOpenAIWire.sse(FakeAzureOpenAIWire.roleEvent(id: id, created: created)), delay: .zero))
+            }
             writes.append(.hang)
             return writes
         }
+        writes.append(.bytes(FakeAzureOpenAIWire.sse(FakeAzureOpenAIWire.roleEvent(id: id, created: created)), delay: .zero))
         var chunks = FakeAzureOpenAIChunking.words(answer)
         if directives.filteredStream || directives.reset || directives.streamError {
             chunks = Array(chunks.prefix(3))

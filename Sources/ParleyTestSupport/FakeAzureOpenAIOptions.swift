@@ -30,6 +30,8 @@ extension FakeAzureOpenAI {
         public var replayWithCRLF: Bool
         /// Port to listen on (0: any free port).
         public var port: Int
+        /// How many of the newest requests are kept for `requests` and `GET /_fake/requests`.
+        public var maxRecordedRequests: Int
         /// The Hummingbird application's logger (default: critical messages only).
         public var logger: Logger?
 
@@ -46,6 +48,7 @@ extension FakeAzureOpenAI {
             replayChunkBytes: Int? = nil,
             replayWithCRLF: Bool = false,
             port: Int = 0,
+            maxRecordedRequests: Int = 10_000,
             logger: Logger? = nil
         ) {
             self.deployments = deployments
@@ -60,6 +63,7 @@ extension FakeAzureOpenAI {
             self.replayChunkBytes = replayChunkBytes
             self.replayWithCRLF = replayWithCRLF
             self.port = port
+            self.maxRecordedRequests = maxRecordedRequests
             self.logger = logger
         }
     }

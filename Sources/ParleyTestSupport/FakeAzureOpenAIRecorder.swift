@@ -4,9 +4,15 @@ import Foundation
 /// `[[status:NNN:N]]`.
 actor FakeAzureOpenAIRecorder {
     private var records: [FakeAzureOpenAI.RecordedRequest] = []
+    /// Only the newest records are kept, so a long benchmark run does not grow the fake without bound.
+    private let limit: Int
     private var nextID = 1
     private var failuresServed: [String: Int] = [:]
     private(set) var isShuttingDown = false
+
+    init(limit: Int) {
+        self.limit = max(1, limit)
+    }
 
     var all: [FakeAzureOpenAI.RecordedRequest] { records }
 
@@ -21,6 +27,7 @@ actor FakeAzureOpenAIRecorder {
         record.id = nextID
         nextID += 1
         records.append(record)
+        if records.count > limit { records.removeFirst(records.count - limit) }
         return record.id
     }
 
