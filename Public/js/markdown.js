@@ -105,7 +105,7 @@ function renderBlocks(lines, parent, depth) {
     } else if (ITEM.test(line) && ITEM.exec(line)[3] !== undefined) {
       i = renderList(lines, i, parent, depth);
     } else if (line.includes("|") && i + 1 < lines.length && TABLE_DIVIDER.test(lines[i + 1]) &&
-               lines[i + 1].includes("-")) {
+               lines[i + 1].includes("|")) {
       i = renderTable(lines, i, parent, depth);
     } else {
       const paragraph = [line];

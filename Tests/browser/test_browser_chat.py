@@ -48,8 +48,10 @@ def test_typing_state_is_visible_while_answering(page):
                    ".getAttribute('aria-busy')") == "true"
     wait_until(lambda: page.js("return !!document.querySelector('.turn[data-status=streaming] .caret')"),
                message="the streaming caret")
-    page.find("#stop").click()
-    page.wait_settled()
+    from selenium.webdriver.common.keys import Keys
+    page.find("#question").send_keys(Keys.ESCAPE)  # Escape in the message box stops, like the Stop button
+    assert page.wait_settled()["status"] == "stopped"
+    assert page.js("return document.querySelector('.turn .caret')") is None
 
 
 def test_follow_up_is_answered_with_memory_of_the_same_session(page, fake_openai):
@@ -442,3 +444,28 @@ def test_export_downloads_markdown_and_json(page, downloads_dir):
     assert [m["role"] for m in exported["messages"]] == ["user", "assistant"]
     assert exported["messages"][1]["content"] == answer
     assert exported["messages"][1]["usage"]["total_tokens"] > 0
+
+
+# -- delivery ----------------------------------------------------------------------------------
+
+
+def test_page_files_are_gzipped_and_revalidated_but_the_event_stream_is_not(parley):
+    import gzip
+
+    for path in ["/", "/style.css", "/js/app.js", "/js/markdown.js"]:
+        status, headers, body = http("GET", parley.base_url + path, headers={"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip", path
+        plain_status, plain_headers, plain = http("GET", parley.base_url + path)
+        assert plain_status == 200 and "Content-Encoding" not in plain_headers
+        assert gzip.decompress(body) == plain, path
+        etag = headers["ETag"]
+        assert etag != plain_headers["ETag"], "the gzip variant has its own ETag"
+        status, _, _ = http("GET", parley.base_url + path,
+                            headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+        assert status == 304, f"{path} revalidates"
+
+    status, headers, _ = http("POST", parley.base_url + "/ask",
+                              body=json.dumps({"question": "hi", "stream": True}).encode(),
+                              headers={"Content-Type": "application/json", "Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Type"].startswith("text/event-stream")
+    assert "Content-Encoding" not in headers
