@@ -30,6 +30,9 @@ struct ServeCommand: AsyncParsableCommand {
                     "deployments": "\(settings.deployments.joined(separator: ","))",
                 ])
             try await ServiceGroup(configuration: group).run()
+        } catch let error as SettingsError {
+            try? await httpClient.shutdown()
+            throw SettingsLoader.fail(error)
         } catch {
             try? await httpClient.shutdown()
             throw error

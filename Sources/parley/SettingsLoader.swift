@@ -9,8 +9,13 @@ enum SettingsLoader {
         do {
             return try await ParleySettings.load(identityVariables: IdentityEnvironment.variableNames)
         } catch let error as SettingsError {
-            FileHandle.standardError.write(Data("parley: configuration error: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw fail(error)
         }
+    }
+
+    /// Prints the one-line reason and gives the exit code for a bad setting.
+    static func fail(_ error: SettingsError) -> ExitCode {
+        FileHandle.standardError.write(Data("parley: configuration error: \(error)\n".utf8))
+        return ExitCode(2)
     }
 }

@@ -1,14 +1,55 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
 import ParleyAzureOpenAI
+import ParleyIdentity
 
-/// Keyless access to Azure OpenAI through the Entra credential chain and the process-wide token cache.
+/// Keyless access to Azure OpenAI: the default credential chain behind the process-wide token
+/// cache, which refreshes tokens before they expire for as long as the process runs.
 struct EntraAuthentication {
+    /// The scope of Azure OpenAI data-plane tokens (Microsoft docs, "Authenticate with Microsoft Entra ID", 2026).
+    static let cognitiveServicesScope = "https://cognitiveservices.azure.com/.default"
+
     let authenticator: any AzureOpenAIAuthenticator
     let readiness: @Sendable () async -> String?
+    let cache: TokenCache
 
-    static func make(settings: ParleySettings, httpClient: HTTPClient, logger: Logger) throws -> EntraAuthentication {
-        // Wired once the credential chain lands (issue: keyless access).
-        throw SettingsError("OPENAI_API_TYPE", "azure_ad is not available in this build yet; set OPENAI_API_KEY and OPENAI_API_TYPE=azure")
+    static func make(settings: ParleySettings, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date)
+        throws -> EntraAuthentication
+    {
+        let credential: DefaultAzureCredential
+        do {
+            credential = try DefaultAzureCredential(
+                environment: settings.identityEnvironment, httpClient: httpClient, logger: logger, now: now)
+        } catch let error as IdentityConfigurationError {
+            throw SettingsError(error.variable, error.message)
+        }
+        let cache = TokenCache(credential: credential, logger: logger, now: now)
+        let source = CachedTokenSource(cache: cache, scope: cognitiveServicesScope)
+        return EntraAuthentication(
+            authenticator: BearerTokenAuthenticator(source: source),
+            readiness: {
+                do {
+                    _ = try await cache.token(for: cognitiveServicesScope)
+                    return nil
+                } catch {
+                    return "no credential can produce a token for Azure OpenAI: \(error)"
+                }
+            },
+            cache: cache)
+    }
+}
+
+/// The token cache as the Azure OpenAI client's bearer-token source.
+struct CachedTokenSource: BearerTokenSource {
+    let cache: TokenCache
+    let scope: String
+
+    func bearerToken() async throws -> String {
+        try await cache.token(for: scope).token
+    }
+
+    func invalidateToken() async {
+        await cache.invalidate(scope: scope)
     }
 }

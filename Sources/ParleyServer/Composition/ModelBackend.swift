@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
 import ParleyAzureOpenAI
 import ParleyChat
@@ -9,7 +10,9 @@ struct ModelBackend: Sendable {
     /// nil when ready, else the reason.
     let readiness: @Sendable () async -> String?
 
-    static func make(settings: ParleySettings, httpClient: HTTPClient, logger: Logger) throws -> ModelBackend {
+    static func make(settings: ParleySettings, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date)
+        throws -> ModelBackend
+    {
         guard let endpoint = settings.endpoint else {
             return ModelBackend(model: OfflineResponder(), readiness: { nil })
         }
@@ -23,7 +26,7 @@ struct ModelBackend: Sendable {
             authenticator = APIKeyAuthenticator(key: settings.apiKey ?? "")
             readiness = { nil }
         case .entra:
-            let entra = try EntraAuthentication.make(settings: settings, httpClient: httpClient, logger: logger)
+            let entra = try EntraAuthentication.make(settings: settings, httpClient: httpClient, logger: logger, now: now)
             authenticator = entra.authenticator
             readiness = entra.readiness
         }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import Hummingbird
 import Logging
 import ParleyAzureOpenAI
@@ -12,24 +13,26 @@ public struct ParleyApplication {
     public struct Dependencies: Sendable {
         public var httpClient: HTTPClient
         public var logger: Logger
-        /// Overrides the model (tests, benchmarks); nil picks from the settings.
-        public var modelOverride: (any ChatModel)?
+        /// The clock of token lifetimes and session expiry; tests move it instead of sleeping.
+        public var now: @Sendable () -> Date
 
-        public init(httpClient: HTTPClient, logger: Logger, modelOverride: (any ChatModel)? = nil) {
+        public init(httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
             self.httpClient = httpClient
             self.logger = logger
-            self.modelOverride = modelOverride
+            self.now = now
         }
     }
 
     public static func build(settings: ParleySettings, dependencies: Dependencies) throws -> some ApplicationProtocol {
         let logger = dependencies.logger
         let store = InMemorySessionStore(
-            limits: SessionLimits(maxSessions: settings.maxSessions, idleTTL: settings.sessionTTL, maxTurns: settings.maxTurns))
-        let backend = try ModelBackend.make(settings: settings, httpClient: dependencies.httpClient, logger: logger)
+            limits: SessionLimits(maxSessions: settings.maxSessions, idleTTL: settings.sessionTTL, maxTurns: settings.maxTurns),
+            now: dependencies.now)
+        let backend = try ModelBackend.make(
+            settings: settings, httpClient: dependencies.httpClient, logger: logger, now: dependencies.now)
         let chat = ChatService(
             store: store,
-            model: dependencies.modelOverride ?? backend.model,
+            model: backend.model,
             prompt: PromptBuilder(systemPrompt: settings.systemPrompt, historyTokenBudget: settings.historyTokens),
             logger: logger)
         let router = ParleyRouter.build(

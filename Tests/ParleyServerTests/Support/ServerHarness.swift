@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import NIOHTTP1
+import ParleyIdentity
 import ParleyServer
 import ParleyTestSupport
 import Testing
@@ -36,6 +37,7 @@ struct ServerHarness: Sendable {
     static func run(
         environment: [String: String] = [:],
         fakeOptions: FakeAzureOpenAI.Options? = nil,
+        now: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (ServerHarness) async throws -> Void
     ) async throws {
         let logs = LogCapture()
@@ -50,9 +52,13 @@ struct ServerHarness: Sendable {
         env["HOST"] = "127.0.0.1"
         env["PORT"] = "0"
         env["PARLEY_PUBLIC_DIR"] = env["PARLEY_PUBLIC_DIR"] ?? publicDirectory
-        let settings = try await ParleySettings.load(environment: env, dotEnvPath: nil, identityVariables: [])
+        // No test may reach the real IMDS address: managed identity, if it is ever tried, goes to a
+        // closed loopback port.
+        env["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = env["AZURE_POD_IDENTITY_AUTHORITY_HOST"] ?? "http://127.0.0.1:9"
+        let settings = try await ParleySettings.load(
+            environment: env, dotEnvPath: nil, identityVariables: IdentityEnvironment.variableNames)
         let app = try ParleyApplication.build(
-            settings: settings, dependencies: .init(httpClient: .shared, logger: logs.logger(label: "parley", level: .debug)))
+            settings: settings, dependencies: .init(httpClient: .shared, logger: logs.logger(label: "parley", level: .debug), now: now))
         let upstream = fake
         do {
             try await app.test(.live) { client in
