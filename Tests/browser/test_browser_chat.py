@@ -469,3 +469,20 @@ def test_page_files_are_gzipped_and_revalidated_but_the_event_stream_is_not(parl
                               headers={"Content-Type": "application/json", "Accept-Encoding": "gzip"})
     assert status == 200 and headers["Content-Type"].startswith("text/event-stream")
     assert "Content-Encoding" not in headers
+
+
+def test_page_weight_stays_small(parley):
+    """Every file in Public/ as the browser gets it; the README states these figures."""
+    from pathlib import Path
+
+    public = Path(__file__).resolve().parents[2] / "Public"
+    raw = gzipped = 0
+    for file in sorted(p for p in public.rglob("*") if p.is_file()):
+        path = "/" + file.relative_to(public).as_posix()
+        status, _, plain = http("GET", parley.base_url + path)
+        status_gz, _, packed = http("GET", parley.base_url + path, headers={"Accept-Encoding": "gzip"})
+        assert status == status_gz == 200, path
+        raw += len(plain)
+        gzipped += len(packed)
+    print(f"page weight: {raw} bytes raw, {gzipped} bytes gzipped")
+    assert gzipped < 32 * 1024, f"the page grew to {gzipped} gzipped bytes (budget 32 KiB)"
