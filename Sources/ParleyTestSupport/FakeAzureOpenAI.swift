@@ -67,10 +67,23 @@ public final class FakeAzureOpenAI: Sendable {
     }
 
     /// Runs the fake in the foreground until SIGTERM or SIGINT (for `parley-fakes openai`);
-    /// `onListening` receives the port once the server accepts connections.
+    /// `onListening` receives the port once the server accepts connections. Open streams, `[[hang]]`
+    /// ones included, are ended at the signal, so the process always exits promptly.
     public static func runUntilSignalled(options: Options, onListening: @escaping @Sendable (Int) -> Void) async throws {
-        let app = makeApplication(options: options, recorder: FakeAzureOpenAIRecorder(limit: options.maxRecordedRequests), onListening: onListening)
-        try await app.runService()
+        let (signals, signalContinuation) = AsyncStream<Int32>.makeStream()
+        let sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)  // delivered through the dispatch source instead
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { signalContinuation.yield(number) }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+        let fake = try await start(options: options)
+        onListening(fake.port)
+        var iterator = signals.makeAsyncIterator()
+        _ = await iterator.next()
+        try await fake.shutdown()
     }
 
     static func makeApplication(options: Options, recorder: FakeAzureOpenAIRecorder,
