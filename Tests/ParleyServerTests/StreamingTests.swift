@@ -110,6 +110,7 @@ struct StreamingTests {
             let events = try await stream.rest()
             #expect(events.map(\.name) == ["session", "error"])
             #expect(events.last?.data["code"] as? String == "rate_limited")
+            #expect((events.last?.data["retry_after"] as? Int ?? 0) >= 1)
         }
     }
 

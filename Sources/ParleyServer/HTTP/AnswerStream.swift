@@ -48,7 +48,7 @@ struct AnswerStream: Sendable {
                 } catch {
                     let mapped = APIError.from(error)
                     record?.outcome = mapped.code
-                    queue.yield(.error(code: mapped.code, message: mapped.message))
+                    queue.yield(.error(code: mapped.code, message: mapped.message, retryAfter: mapped.retryAfterSeconds))
                 }
                 queue.finish()
             }

@@ -7,7 +7,7 @@ enum ServerSentEvent {
     case session(sessionID: String, deployment: String)
     case delta(String)
     case done(answer: String, usage: ChatUsage?)
-    case error(code: String, message: String)
+    case error(code: String, message: String, retryAfter: Int?)
     /// A comment line that keeps idle proxies and load balancers from closing the stream.
     case ping
 
@@ -19,8 +19,8 @@ enum ServerSentEvent {
             return Self.event("delta", DeltaPayload(text: text))
         case .done(let answer, let usage):
             return Self.event("done", DonePayload(answer: answer, usage: usage))
-        case .error(let code, let message):
-            return Self.event("error", ErrorPayload(code: code, message: message))
+        case .error(let code, let message, let retryAfter):
+            return Self.event("error", ErrorPayload(code: code, message: message, retry_after: retryAfter))
         case .ping:
             return ByteBuffer(string: ": ping\n\n")
         }
@@ -36,7 +36,8 @@ enum ServerSentEvent {
 
     private struct SessionPayload: Encodable { let session_id: String; let deployment: String }
     private struct DeltaPayload: Encodable { let text: String }
-    private struct ErrorPayload: Encodable { let code: String; let message: String }
+    /// `retry_after` (seconds) only on `rate_limited`, where a stream has no Retry-After header to carry it.
+    private struct ErrorPayload: Encodable { let code: String; let message: String; let retry_after: Int? }
     private struct DonePayload: Encodable {
         let answer: String
         let usage: ChatUsage?
