@@ -179,7 +179,8 @@ struct ChatCompletionCall: Sendable {
                      metadata: metadata(["status": "\(status)", "attempt": "\(attempt)", "request_id": "\(requestID ?? "-")"]))
 
         if (200..<300).contains(status) {
-            return try await stream(response.body, requestID: requestID, attempt: attempt, mapping: mapping)
+            return try await stream(response.body, status: status, contentType: response.headers.first(name: "content-type"),
+                                    requestID: requestID, attempt: attempt, mapping: mapping)
         }
         var headers: [String: String] = [:]
         for name in ["retry-after-ms", "retry-after"] {
@@ -198,15 +199,18 @@ struct ChatCompletionCall: Sendable {
 
     /// Reads the event stream, yielding as it goes. A transport failure before anything was yielded is
     /// reported as `transportFailed` (retryable); after that it ends the call.
-    private func stream(_ body: HTTPClientResponse.Body, requestID: String?, attempt: Int,
+    private func stream(_ body: HTTPClientResponse.Body, status: Int, contentType: String?, requestID: String?, attempt: Int,
                         mapping: AzureOpenAIErrorMapping) async throws -> AttemptOutcome {
         var parser = ServerSentEventParser()
         var state = ChatCompletionStreamState()
         var yieldedAny = false
         var skipped = 0
 
+        var dataEvents = 0
+
         /// Returns true at `[DONE]`.
         func handle(_ event: ServerSentEvent) throws -> Bool {
+            dataEvents += 1
             switch state.consume(event.data) {
             case .done:
                 return true
@@ -257,6 +261,13 @@ struct ChatCompletionCall: Sendable {
         if parser.oversizedLines > 0 {
             logger.warning("Dropped oversized lines in the Azure OpenAI stream",
                            metadata: metadata(["lines": "\(parser.oversizedLines)"]))
+        }
+        if dataEvents == 0 {
+            // A 2xx without a single event is not Azure's stream (a proxy's page, a non-streamed body).
+            throw AzureOpenAIError(kind: .upstreamError,
+                message: "Azure OpenAI answered without an event stream (\(contentType ?? "no content type")). "
+                    + "Check that the endpoint is the Azure OpenAI resource itself and not a proxy or portal page.",
+                status: status, requestID: requestID)
         }
         if !sawDone {
             logger.debug("Azure OpenAI stream ended without [DONE]", metadata: metadata(["request_id": "\(requestID ?? "-")"]))

@@ -19,6 +19,8 @@ struct FakeAzureOpenAIDirectives: Equatable {
     var reset = false
     /// `[[stream_error]]`: a few words, then an event with a top-level `error` object.
     var streamError = false
+    /// `[[not_sse]]`: a 200 whose body is a JSON object, not an event stream.
+    var notEventStream = false
     /// `[[head_delay:MS]]`: wait MS milliseconds before sending the response head.
     var headDelayMilliseconds: Int?
     /// The message with every directive removed and whitespace trimmed (what the echo repeats).
@@ -30,7 +32,7 @@ struct FakeAzureOpenAIDirectives: Equatable {
             && lhs.contextLength == rhs.contextLength && lhs.slow == rhs.slow && lhs.hang == rhs.hang
             && lhs.say == rhs.say && lhs.garbage == rhs.garbage && lhs.noDone == rhs.noDone
             && lhs.replay == rhs.replay && lhs.remainder == rhs.remainder && lhs.reset == rhs.reset
-            && lhs.streamError == rhs.streamError && lhs.headDelayMilliseconds == rhs.headDelayMilliseconds
+            && lhs.streamError == rhs.streamError && lhs.notEventStream == rhs.notEventStream && lhs.headDelayMilliseconds == rhs.headDelayMilliseconds
     }
 
     init(parsing message: String) {
@@ -58,6 +60,7 @@ struct FakeAzureOpenAIDirectives: Equatable {
             case "no_done": noDone = true
             case "reset": reset = true
             case "stream_error": streamError = true
+            case "not_sse": notEventStream = true
             case "head_delay": headDelayMilliseconds = argument.flatMap { Int($0) }
             case "replay": replay = argument.flatMap(FakeAzureOpenAI.RecordedStream.init(rawValue:))
             default: break

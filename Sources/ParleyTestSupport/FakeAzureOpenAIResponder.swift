@@ -15,7 +15,8 @@ import NIOCore
 /// - `[[say:TEXT]]` answers exactly TEXT; `[[garbage]]` adds an unparseable event mid-stream;
 ///   `[[no_done]]` ends without `[DONE]`; `[[replay:NAME]]` replays a `RecordedStream` verbatim.
 /// - `[[reset]]` drops the connection after a few words; `[[stream_error]]` sends an `error` event after
-///   a few words; `[[head_delay:MS]]` waits before the response head.
+///   a few words; `[[head_delay:MS]]` waits before the response head; `[[not_sse]]` answers a streaming
+///   request with a plain JSON completion.
 /// Before that: unknown path or api-version → 404 Resource not found; wrong/missing key → 401
 /// gateway body; rejected bearer token → 401 bare body; unknown deployment → 404 DeploymentNotFound;
 /// `stream_options` on an api-version older than 2024-09-01-preview → 400 Unrecognized argument.
@@ -122,7 +123,7 @@ struct FakeAzureOpenAIResponder: Sendable {
         let plan = FakeAzureOpenAIAnswerPlan(
             directives: directives, messages: messages, options: options,
             includeUsage: body.stream_options?.include_usage == true)
-        if body.stream != true {
+        if body.stream != true || directives.notEventStream {
             return await finish(record, status: 200, body: plan.nonStreamingBody(), contentType: "application/json")
         }
         return await streamingResponse(record, plan: plan, request: request)

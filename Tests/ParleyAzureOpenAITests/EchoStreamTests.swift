@@ -65,4 +65,14 @@ import Testing
             #expect(await harness.fake.requests.count == 1)
         }
     }
+
+    @Test func successWithoutAnEventStreamIsAnError() async throws {
+        try await Harness.with { harness in
+            let result = await harness.collect("[[not_sse]] hi")
+            let error = try #require(result.azureError)
+            #expect(error.kind == .upstreamError)
+            #expect(error.message.contains("without an event stream (application/json)"))
+            #expect(result.events.isEmpty)
+        }
+    }
 }
