@@ -48,28 +48,32 @@ struct CLIProcessRunner: Sendable {
         let timedOut = ProbeMemory()
         let seconds = Double(timeout.nanoseconds) / 1e9
 
+        // Blocking reads run on threads of their own, not on Dispatch's shared pool: with two
+        // cores a blocked pool delayed the timeout timer by a second (measured).
         return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 do {
                     try process.run()
                 } catch {
                     continuation.resume(throwing: Failure.couldNotStart("\(error)"))
                     return
                 }
+                // Our copies of the write ends: closed now, so EOF comes as soon as the child exits.
+                try? stdout.fileHandleForWriting.close()
+                try? stderr.fileHandleForWriting.close()
                 let killer = DispatchWorkItem {
                     guard process.isRunning else { return }
                     timedOut.value = true
-                    process.terminate()
-                    DispatchQueue.global().asyncAfter(deadline: .now() + 1) {
-                        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                    }
+                    // SIGKILL, as Python's subprocess timeout does: children spawned from
+                    // Dispatch threads may inherit a mask that blocks SIGTERM.
+                    kill(process.processIdentifier, SIGKILL)
                 }
                 DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: killer)
                 // Drain both pipes concurrently so a chatty CLI cannot block on a full pipe.
                 let group = DispatchGroup()
                 let errorData = DataBox()
                 group.enter()
-                DispatchQueue.global().async {
+                Thread.detachNewThread {
                     errorData.value = stderr.fileHandleForReading.readDataToEndOfFile()
                     group.leave()
                 }
