@@ -3,8 +3,9 @@
 #   docker build --tag parley:local .            (or: make docker)
 #   az acr build --registry <acr> --image parley:<tag> .   (release/provision.sh does this; no local Docker)
 #
-# Expected size: ~170 MB uncompressed (debian:bookworm-slim ~75 MB + CA certificates ~1 MB + the stripped
-# static-stdlib binary, measured at ~80-95 MB; about 40 MB of that is Foundation's ICU data). See README "Deploy to AKS".
+# Expected size: ~165 MB uncompressed, ~60 MB compressed in the registry: debian:bookworm-slim ~75 MB,
+# ca-certificates with openssl/libssl3 ~9 MB, the stripped static-stdlib binary 80.7 MB (measured 2026-11,
+# 154 MB before strip; ~40 MB of it is Foundation's ICU data), Public/ 0.1 MB. See README "Deploy to AKS".
 
 # ---- build stage ------------------------------------------------------------------------------------------
 # Swift >= 6.2 is required (Hummingbird 2.28 and AsyncHTTPClient 1.37 declare swift-tools-version 6.2);

@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -43,17 +44,20 @@ def release_binary() -> Path:
 
 
 @pytest.fixture
-def image_like_folder(release_binary: Path, tmp_path: Path) -> Path:
-    """/app of the image: the stripped binary and Public/, nothing else, readable but not writable by the user."""
-    app = tmp_path / "app"
-    app.mkdir()
-    shutil.copy2(release_binary, app / "parley")
-    if shutil.which("strip"):
-        subprocess.run(["strip", str(app / "parley")], check=True, timeout=120)
-    shutil.copytree(REPO / "Public", app / "Public")
-    for path in [tmp_path, app, *app.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() or path.name == "parley" else 0o644)
-    return app
+def image_like_folder(release_binary: Path):
+    """/app of the image: the stripped binary and Public/, nothing else, readable but not writable by the user.
+    Directly under /tmp (pytest's tmp_path sits below a 0700 folder that the non-root user cannot traverse)."""
+    app = Path(tempfile.mkdtemp(prefix="parley-app-"))
+    try:
+        shutil.copy2(release_binary, app / "parley")
+        if shutil.which("strip"):
+            subprocess.run(["strip", str(app / "parley")], check=True, timeout=120)
+        shutil.copytree(REPO / "Public", app / "Public")
+        for path in [app, *app.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() or path.name == "parley" else 0o644)
+        yield app
+    finally:
+        shutil.rmtree(app, ignore_errors=True)
 
 
 def free_port() -> int:
