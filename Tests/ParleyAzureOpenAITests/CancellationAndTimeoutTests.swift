@@ -27,6 +27,23 @@ import Testing
         }
     }
 
+    @Test func cancellingWhileUpstreamIsSilentCancelsItToo() async throws {
+        // Nothing is yielded here, so only the stream's termination handler can stop the upstream call.
+        try await Harness.with { harness in
+            let stream = harness.client.streamChatCompletion(
+                .init(deployment: "gpt-4", messages: [.init(role: "user", content: "[[hang]]")]))
+            let consumer = Task { for try await _ in stream {} }
+            _ = try await harness.waitForRequests { $0.count == 1 }
+            try await Task.sleep(for: .milliseconds(100))
+            let cancelledAt = ContinuousClock.now
+            consumer.cancel()
+            let records = try await harness.waitForRequests(timeout: .seconds(1)) { $0.first?.cancelled == true }
+            #expect(records.first?.cancelled == true, "the fake did not see the client go away within 1 s")
+            #expect(ContinuousClock.now - cancelledAt < .seconds(1))
+            _ = try? await consumer.value
+        }
+    }
+
     @Test func droppingTheStreamCancelsTheUpstreamRequest() async throws {
         try await Harness.with { harness in
             do {
