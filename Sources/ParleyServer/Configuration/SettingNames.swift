@@ -27,7 +27,7 @@ public enum SettingNames {
     public static let pingInterval = "PARLEY_SSE_PING_SECONDS"
 
     /// Values that are never printed, logged or echoed.
-    public static let secrets = apiKey + ["AZURE_CLIENT_SECRET"]
+    public static let secrets = apiKey + ["AZURE_CLIENT_SECRET", "IDENTITY_HEADER"]
 
     public static let all: [String] =
         endpoint + [apiType] + apiKey + apiVersion + deployment
