@@ -35,7 +35,10 @@ public struct EnvironmentCredential: TokenCredential {
         if secret == nil, certificateConfigured {
             return "AZURE_CLIENT_CERTIFICATE_PATH is set, but Parley supports only client secrets here; use workload identity or AZURE_CLIENT_SECRET."
         }
-        return "environment variables are not fully configured: \(WorkloadIdentityConfiguration.list(missing)) \(missing.count == 1 ? "is" : "are") not set (a client secret needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET)."
+        if missing.count == 3 {
+            return "no client secret is configured (AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are not set)."
+        }
+        return "the client secret is not fully configured: \(WorkloadIdentityConfiguration.list(missing)) \(missing.count == 1 ? "is" : "are") not set (a client secret needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET)."
     }
 
     public func getToken(scopes: [String]) async throws -> AccessToken {

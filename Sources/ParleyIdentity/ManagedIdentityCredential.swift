@@ -152,7 +152,9 @@ public struct ManagedIdentityCredential: TokenCredential {
             if said.contains("Multiple user assigned identities") {
                 reason += " Several identities are assigned to this machine: set AZURE_CLIENT_ID to the client ID of the one Parley should use."
             } else if said.contains("Identity not found") {
-                reason += " Assign that identity to this VM or scale set, or correct AZURE_CLIENT_ID."
+                reason += clientID == nil
+                    ? " Enable the system-assigned identity of this VM or scale set, or set AZURE_CLIENT_ID to a user-assigned identity assigned to it."
+                    : " Assign that identity to this VM or scale set, or correct AZURE_CLIENT_ID."
             }
             throw CredentialUnavailableError(credential: name, reason: reason)
         }
