@@ -51,7 +51,12 @@ struct ChatCompletionCall: Sendable {
         case completed
         case failed(status: Int, headers: [String: String], envelope: AzureErrorEnvelope?, requestID: String?)
         /// No usable response (connect/first-byte timeout, connection reset …) and nothing was yielded yet.
-        case transportFailed(any Error)
+        case transportFailed(any Error, Phase)
+    }
+
+    /// How far an attempt got when the transport failed; decides the wording of the error.
+    private enum Phase {
+        case beforeHead, beforeText, midStream
     }
 
     private func attempts(until deadline: ContinuousClock.Instant) async throws {
@@ -108,7 +113,7 @@ struct ChatCompletionCall: Sendable {
                 throw mapping.error(status: status, envelope: envelope, requestID: requestID,
                                     attempts: attempt, retryAfterSeconds: retryAfterSeconds)
 
-            case .transportFailed(let error):
+            case .transportFailed(let error, let phase):
                 if retriesTaken < configuration.maxRetries,
                     let delay = plannedDelay(serverDelay: nil, retriesTaken: retriesTaken, deadline: deadline)
                 {
@@ -119,7 +124,7 @@ struct ChatCompletionCall: Sendable {
                     retriesTaken += 1
                     continue
                 }
-                throw transportError(error, attempts: attempt, midStream: false)
+                throw transportError(error, attempts: attempt, phase: phase)
             }
         }
     }
@@ -170,7 +175,7 @@ struct ChatCompletionCall: Sendable {
             if Task.isCancelled { throw CancellationError() }
             logger.debug("Azure OpenAI attempt failed before a response",
                          metadata: metadata(["attempt": "\(attempt)", "error": "\(Self.describe(error))"]))
-            return .transportFailed(error)
+            return .transportFailed(error, .beforeHead)
         }
 
         let status = Int(response.status.code)
@@ -254,9 +259,9 @@ struct ChatCompletionCall: Sendable {
             if !yieldedAny {
                 logger.debug("Azure OpenAI stream broke off before any text",
                              metadata: metadata(["attempt": "\(attempt)", "error": "\(Self.describe(error))"]))
-                return .transportFailed(error)
+                return .transportFailed(error, .beforeText)
             }
-            throw transportError(error, attempts: attempt, midStream: true)
+            throw transportError(error, attempts: attempt, phase: .midStream)
         }
         if parser.oversizedLines > 0 {
             logger.warning("Dropped oversized lines in the Azure OpenAI stream",
@@ -278,7 +283,7 @@ struct ChatCompletionCall: Sendable {
         return .completed
     }
 
-    private func transportError(_ error: any Error, attempts: Int, midStream: Bool) -> AzureOpenAIError {
+    private func transportError(_ error: any Error, attempts: Int, phase: Phase) -> AzureOpenAIError {
         let tries = attempts == 1 ? "1 attempt" : "\(attempts) attempts"
         if let error = error as? HTTPClientError {
             switch error {
@@ -286,19 +291,20 @@ struct ChatCompletionCall: Sendable {
                 return AzureOpenAIError(kind: .upstreamTimeout,
                     message: "Could not connect to Azure OpenAI within \(Self.format(configuration.connectTimeout)) (\(tries)). "
                         + "Check the endpoint and the network path to it (DNS, proxy, firewall).")
-            case .deadlineExceeded:
+            case .deadlineExceeded, .readTimeout where phase == .beforeHead:
+                // The head deadline and AHC's idle read timeout both mean "no first byte in time".
                 return AzureOpenAIError(kind: .upstreamTimeout,
                     message: "Azure OpenAI did not start answering within \(Self.format(configuration.firstByteTimeout)) (\(tries)). "
                         + "The service may be overloaded; try again later.")
             case .readTimeout:
                 return AzureOpenAIError(kind: .upstreamTimeout,
                     message: "Azure OpenAI went silent for more than \(Self.format(configuration.firstByteTimeout)) "
-                        + (midStream ? "in the middle of the answer. Try again." : "(\(tries)). Try again later."))
+                        + (phase == .midStream ? "in the middle of the answer. Try again." : "(\(tries)). Try again later."))
             default:
                 break
             }
         }
-        if midStream {
+        if phase == .midStream {
             return AzureOpenAIError(kind: .upstreamError,
                 message: "The connection to Azure OpenAI broke off in the middle of the answer (\(Self.describe(error))). Try again.")
         }
