@@ -15,12 +15,12 @@ public final class FakeAzureOpenAI: Sendable {
     /// The port the fake listens on.
     public let port: Int
     let recorder: FakeAzureOpenAIRecorder
-    private let runTask: Task<Void, any Error>
+    private let runTask: GracefulServerTask
 
     /// `http://127.0.0.1:PORT`, to be used as the Azure OpenAI endpoint.
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
-    private init(port: Int, recorder: FakeAzureOpenAIRecorder, runTask: Task<Void, any Error>) {
+    private init(port: Int, recorder: FakeAzureOpenAIRecorder, runTask: GracefulServerTask) {
         self.port = port
         self.recorder = recorder
         self.runTask = runTask
@@ -33,13 +33,15 @@ public final class FakeAzureOpenAI: Sendable {
         let app = makeApplication(options: options, recorder: recorder) { port in
             portContinuation.yield(port)
         }
-        let runTask = Task {
-            defer { portContinuation.finish() }
-            try await app.run()
+        let runTask = GracefulServerTask(app, logger: options.logger ?? Logger(label: "fake-azure-openai"))
+        let watcher = Task {
+            _ = await runTask.result
+            portContinuation.finish()
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
-            try await runTask.value
+            watcher.cancel()
+            if case .failure(let error) = await runTask.result { throw error }
             throw FakeAzureOpenAIStartFailed()
         }
         return FakeAzureOpenAI(port: port, recorder: recorder, runTask: runTask)
@@ -48,12 +50,7 @@ public final class FakeAzureOpenAI: Sendable {
     /// Stops the server; open streams (`[[hang]]`) are ended.
     public func shutdown() async throws {
         await recorder.beginShutdown()
-        runTask.cancel()
-        do {
-            try await runTask.value
-        } catch is CancellationError {
-            // The expected way out.
-        }
+        try await runTask.stop()
     }
 
     /// Every request so far (the newest `Options.maxRecordedRequests`), in arrival order.

@@ -53,7 +53,7 @@ public final class FakeEntra: Sendable {
     public let imds: FakeIMDS
     public let appService: FakeAppService
     private let state = Mutex(State())
-    private let server = Mutex<(port: Int, task: Task<Void, any Error>?)>((0, nil))
+    private let server = Mutex<(port: Int, task: GracefulServerTask?)>((0, nil))
 
     init(options: Options) {
         self.options = options
@@ -81,8 +81,7 @@ public final class FakeEntra: Sendable {
 
     public func stop() async {
         let task = server.withLock { $0.task }
-        task?.cancel()
-        _ = await task?.result
+        try? await task?.stop()
     }
 
     public var port: Int { server.withLock { $0.port } }

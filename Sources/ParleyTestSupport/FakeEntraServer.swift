@@ -36,19 +36,20 @@ struct FakeEntraServer: Sendable {
     }
 
     /// Starts in a background task and returns once the port is known.
-    func start() async throws -> (Int, Task<Void, any Error>) {
+    func start() async throws -> (Int, GracefulServerTask) {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = makeApplication { port in
             continuation.yield(port)
             continuation.finish()
         }
-        let task = Task {
-            defer { continuation.finish() }
-            try await app.run()
+        let task = GracefulServerTask(app, logger: logger ?? Self.quietLogger)
+        let watcher = Task {
+            _ = await task.result
+            continuation.finish()
         }
         for await port in ports { return (port, task) }
-        let failure = await task.result
-        if case .failure(let error) = failure { throw error }
+        watcher.cancel()
+        if case .failure(let error) = await task.result { throw error }
         throw CancellationError()
     }
 
