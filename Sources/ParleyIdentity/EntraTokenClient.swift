@@ -7,11 +7,13 @@ import Logging
 struct EntraRejection: Error, Sendable {
     let status: Int
     let envelope: EntraErrorResponse
+    /// Values sent with the request that must not be echoed (assertion, client secret).
+    let secrets: [String]
 
     func authenticationFailed(credential: String, context: EntraErrorExplanation.Context) -> AuthenticationFailedError {
         let codes = envelope.errorCodes.map { "AADSTS\($0)" }.joined(separator: ", ")
         var reason = "Microsoft Entra ID rejected the token request (HTTP \(status) \(envelope.error)\(codes.isEmpty ? "" : ", \(codes)")): "
-        reason += SecretScrubber.scrub(envelope.summary)
+        reason += SecretScrubber.scrub(envelope.summary, secrets: secrets)
         if !reason.hasSuffix(".") { reason += "." }
         if let hint = EntraErrorExplanation.hint(for: envelope.errorCodes, description: envelope.errorDescription ?? "", context: context) {
             reason += " What to check: \(hint)"
@@ -67,7 +69,9 @@ struct EntraTokenClient: Sendable {
             }
         }
         if let envelope = try? JSONDecoder().decode(EntraErrorResponse.self, from: reply.body) {
-            throw EntraRejection(status: reply.status, envelope: envelope)
+            var scrubbed = envelope
+            scrubbed.errorDescription = envelope.errorDescription.map { SecretScrubber.scrub($0, secrets: secrets) }
+            throw EntraRejection(status: reply.status, envelope: scrubbed, secrets: secrets)
         }
         let excerpt = SecretScrubber.scrub(String(decoding: reply.body.prefix(200), as: UTF8.self), secrets: secrets)
         throw AuthenticationFailedError(credential: credential, reason:
