@@ -1,0 +1,44 @@
+import Logging
+import PostgresNIO
+
+/// The store's tables, created or migrated at start. Several replicas may start at once: the whole
+/// migration runs in one transaction under a transaction-level advisory lock, so they take turns and
+/// each later one finds the work done (`CREATE ... IF NOT EXISTS` alone races on the catalog).
+enum PostgresSchema {
+    /// An arbitrary constant that names Parley's migration lock ("parley" in ASCII).
+    static let migrationLockKey: Int64 = 0x7061_726c_6579
+    static let version = 1
+
+    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
+            for statement in statements {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            try await connection.query(
+                "INSERT INTO parley_schema (version) SELECT \(version) WHERE NOT EXISTS (SELECT 1 FROM parley_schema WHERE version = \(version))",
+                logger: logger)
+        }
+    }
+
+    /// Version 1. One row per session; the turns are a JSON array, rewritten on each answer
+    /// (at most PARLEY_MAX_TURNS of them). `touch` orders use across replicas without trusting
+    /// their clocks (LRU); `last_used` decides idle expiry; `lease`/`lease_until` mark a question in
+    /// flight and expire by themselves if the replica holding them dies.
+    static let statements = [
+        "CREATE TABLE IF NOT EXISTS parley_schema (version integer PRIMARY KEY)",
+        "CREATE SEQUENCE IF NOT EXISTS parley_session_touch",
+        """
+        CREATE TABLE IF NOT EXISTS parley_sessions (
+            id text PRIMARY KEY,
+            turns jsonb NOT NULL DEFAULT '[]'::jsonb,
+            last_used timestamptz NOT NULL,
+            touch bigint NOT NULL DEFAULT nextval('parley_session_touch'),
+            lease uuid,
+            lease_until timestamptz
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS parley_sessions_last_used ON parley_sessions (last_used)",
+        "CREATE INDEX IF NOT EXISTS parley_sessions_touch ON parley_sessions (touch)",
+    ]
+}
