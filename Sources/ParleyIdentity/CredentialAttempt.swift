@@ -66,3 +66,27 @@ public struct ChainedCredentialError: Error, Sendable, Equatable, CustomStringCo
         return lines.joined(separator: "\n")
     }
 }
+
+/// `{"credential": "...", "result": "succeeded|unavailable|failed", "reason": "...", "expiresOn": ...}`
+/// for `parley doctor --json`.
+extension CredentialAttempt: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case credential, result, reason, expiresOn
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(credential, forKey: .credential)
+        switch outcome {
+        case .succeeded(let expiresOn):
+            try container.encode("succeeded", forKey: .result)
+            try container.encode(expiresOn, forKey: .expiresOn)
+        case .unavailable(let reason):
+            try container.encode("unavailable", forKey: .result)
+            try container.encode(reason, forKey: .reason)
+        case .failed(let reason):
+            try container.encode("failed", forKey: .result)
+            try container.encode(reason, forKey: .reason)
+        }
+    }
+}

@@ -171,7 +171,7 @@ public struct DefaultAzureCredential: TokenCredential {
 }
 
 /// One member of the chain as planned from the environment, before anything is tried.
-public struct PlannedCredential: Sendable, Equatable {
+public struct PlannedCredential: Sendable, Equatable, Encodable {
     public var name: String
     /// Its variables (or executable) are present; false for skipped members.
     public var configured: Bool

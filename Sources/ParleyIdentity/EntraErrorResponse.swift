@@ -1,6 +1,6 @@
 /// Microsoft Entra ID's OAuth error envelope (`entra-error-*.json`): kept whole so the ids a
 /// support ticket needs (`trace_id`, `correlation_id`) survive to the person reading the error.
-public struct EntraErrorResponse: Sendable, Equatable, Decodable {
+public struct EntraErrorResponse: Sendable, Equatable, Codable {
     public var error: String
     public var errorDescription: String?
     public var errorCodes: [Int]

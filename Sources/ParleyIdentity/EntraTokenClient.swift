@@ -74,6 +74,11 @@ struct EntraTokenClient: Sendable {
             throw EntraRejection(status: reply.status, envelope: scrubbed, secrets: secrets)
         }
         let excerpt = SecretScrubber.scrub(String(decoding: reply.body.prefix(200), as: UTF8.self), secrets: secrets)
+        if options.entraRetry.isRetryable(status: reply.status) {
+            throw AuthenticationFailedError(credential: credential, reason:
+                "Microsoft Entra ID is not answering normally (HTTP \(reply.status) after \(reply.attempts) attempt\(reply.attempts == 1 ? "" : "s")\(excerpt.isEmpty ? "" : ": \(excerpt)")). This is usually temporary; the next request tries again. If it persists, check any proxy between the pod and \(authority).",
+                statusCode: reply.status)
+        }
         throw AuthenticationFailedError(credential: credential, reason:
             "Microsoft Entra ID answered HTTP \(reply.status) without an OAuth error\(excerpt.isEmpty ? "" : ": \(excerpt)"). Check AZURE_AUTHORITY_HOST ('\(authority)') and any proxy between the pod and Entra.",
             statusCode: reply.status)

@@ -2,7 +2,7 @@ import Foundation
 
 /// One identity variable as `parley doctor` shows it: set or not, and its value only when it is
 /// not a secret.
-public struct IdentityVariable: Sendable, Equatable {
+public struct IdentityVariable: Sendable, Equatable, Encodable {
     public var name: String
     public var isSet: Bool
     public var isSecret: Bool
@@ -19,7 +19,7 @@ public struct IdentityVariable: Sendable, Equatable {
 
 /// The projected service-account token as `parley doctor` shows it, beside the variables Entra
 /// matches it with.
-public struct ProjectedTokenReport: Sendable, Equatable {
+public struct ProjectedTokenReport: Sendable, Equatable, Encodable {
     public var path: String?
     public var claims: ProjectedTokenClaims?
     /// Seconds until `exp` (negative when expired).
@@ -33,7 +33,7 @@ public struct ProjectedTokenReport: Sendable, Equatable {
 }
 
 /// The obtained access token's non-secret claims.
-public struct AccessTokenReport: Sendable, Equatable {
+public struct AccessTokenReport: Sendable, Equatable, Encodable {
     public var claims: AccessTokenClaims?
     public var expiresOn: Date
     public var secondsLeft: TimeInterval

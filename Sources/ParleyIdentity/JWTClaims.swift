@@ -47,7 +47,7 @@ public enum JWTPayload {
 
 /// The non-secret claims of the projected service-account token (`projected-sa-token-payload.json`):
 /// what Entra compares with the federated identity credential.
-public struct ProjectedTokenClaims: Sendable, Equatable {
+public struct ProjectedTokenClaims: Sendable, Equatable, Encodable {
     public var issuer: String?
     public var subject: String?
     public var audiences: [String]
@@ -94,7 +94,7 @@ public struct ProjectedTokenClaims: Sendable, Equatable {
 }
 
 /// The non-secret claims of an Entra access token, to show which principal Parley acts as.
-public struct AccessTokenClaims: Sendable, Equatable {
+public struct AccessTokenClaims: Sendable, Equatable, Encodable {
     /// Object ID of the principal: the one a role assignment must name.
     public var objectID: String?
     /// v1 tokens: the client application ID.

@@ -9,6 +9,8 @@ struct TokenHTTP: Sendable {
         var status: Int
         var headers: [(String, String)]
         var body: Data
+        /// Requests sent, retries included.
+        var attempts = 1
 
         func header(_ name: String) -> String? {
             headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
@@ -41,7 +43,8 @@ struct TokenHTTP: Sendable {
         while true {
             let request = makeRequest()
             do {
-                let reply = try await Self.attempt(request, client: httpClient, timeout: timeout)
+                var reply = try await Self.attempt(request, client: httpClient, timeout: timeout)
+                reply.attempts = retry + 1
                 guard retry < policy.maxRetries, policy.isRetryable(status: reply.status) else { return reply }
                 retry += 1
                 let wait = policy.delay(beforeRetry: retry, status: reply.status,

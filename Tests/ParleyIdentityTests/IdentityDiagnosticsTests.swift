@@ -105,3 +105,17 @@ import Testing
         #expect(String(reflecting: token) == "\(token)")
     }
 }
+
+@Suite struct DiagnosticsJSONTests {
+    @Test func attemptsEncodeForDoctorJSON() throws {
+        let attempts = [
+            CredentialAttempt(credential: "EnvironmentCredential", outcome: .unavailable(reason: "not configured.")),
+            CredentialAttempt(credential: "AzureCliCredential", outcome: .succeeded(expiresOn: Date(timeIntervalSince1970: 0))),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.dateEncodingStrategy = .iso8601
+        let json = String(decoding: try encoder.encode(attempts), as: UTF8.self)
+        #expect(json == #"[{"credential":"EnvironmentCredential","reason":"not configured.","result":"unavailable"},{"credential":"AzureCliCredential","expiresOn":"1970-01-01T00:00:00Z","result":"succeeded"}]"#)
+    }
+}

@@ -209,6 +209,7 @@ import Testing
             }
             #expect(fake.requests.count == 4)
             #expect(error.statusCode == 502)
+            #expect(error.description == "WorkloadIdentityCredential: Microsoft Entra ID is not answering normally (HTTP 502 after 4 attempts). This is usually temporary; the next request tries again. If it persists, check any proxy between the pod and \(fake.baseURL).")
         }
     }
 
