@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Logging
+import ParleyAzureOpenAI
 import ParleyServer
 import ServiceLifecycle
 
@@ -15,8 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
         ParleyLogging.bootstrap(format: settings.logFormat, level: settings.logLevel)
         let logger = Logger(label: "parley")
         var clientConfiguration = HTTPClient.Configuration()
-        // A refused connection is only reported when the connect timeout ends (AHC 1.37), so keep it short.
-        clientConfiguration.timeout = .init(connect: .seconds(10))
+        // Connect 10 s and an idle gap of at most 60 s between bytes (the first-byte limit), as the
+        // Azure OpenAI client's configuration defines them; AHC 1.37 reports a refused connection
+        // only when the connect timeout ends, so it stays short.
+        clientConfiguration.timeout = AzureOpenAIConfiguration(endpoint: "").httpClientTimeout
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         do {
             let app = try ParleyApplication.build(
