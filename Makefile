@@ -7,6 +7,7 @@ BIN := .build/$(CONFIG)
 PYTEST := .venv/bin/pytest
 
 .PHONY: build run gradio test test-swift test-python test-tools bench clean doctor
+.PHONY: docker provision deploy undeploy assign-local-role
 
 build:
 	$(SWIFT_BUILD) --product parley
@@ -41,3 +42,23 @@ bench:
 clean:
 	swift package clean
 	rm -rf .build-release test-output
+
+## Build the container image locally (needs Docker; `make provision` builds it in ACR instead).
+docker:
+	docker build --tag parley:local .
+
+## Create or update everything in Azure and deploy to AKS (idempotent). DRY_RUN=1 prints the plan.
+provision:
+	release/provision.sh $(if $(DRY_RUN),--dry-run)
+
+## Deploy the current code to the provisioned cluster: build the image if new, render release/*.yaml, apply, verify.
+deploy:
+	release/provision.sh --deploy-only
+
+## Remove Parley from the cluster (the Azure resources stay: az group delete --name parley-rg).
+undeploy:
+	kubectl delete --filename release --ignore-not-found
+
+## Give the signed-in az user "Cognitive Services OpenAI User" on the Azure OpenAI account, for make run.
+assign-local-role:
+	release/assign-local-role.sh

@@ -59,11 +59,11 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"question":"How do I reset my password?","stream":true}'
 LUA
 
-peak=0
+echo 0 >"$work/peak"
 sample_rss() {
   while kill -0 "$parley_pid" 2>/dev/null; do
     kb=$(awk '/VmRSS/ {print $2}' "/proc/$parley_pid/status" 2>/dev/null || echo 0)
-    [ "$kb" -gt "$(cat "$work/peak" 2>/dev/null || echo 0)" ] && echo "$kb" >"$work/peak"
+    if [ "$kb" -gt "$(cat "$work/peak")" ]; then echo "$kb" >"$work/peak"; fi
     sleep 0.2
   done
 }

@@ -46,8 +46,10 @@ if [ -x .venv/bin/pip ]; then
   stamp=.venv/.requirements.sha
   want=$(sha256sum Tests/requirements.txt | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    .venv/bin/pip install -q --disable-pip-version-check -r Tests/requirements.txt \
-      && echo "$want" > "$stamp" \
-      || fail_or_warn "pip could not install Tests/requirements.txt"
+    if .venv/bin/pip install -q --disable-pip-version-check -r Tests/requirements.txt; then
+      echo "$want" > "$stamp"
+    else
+      fail_or_warn "pip could not install Tests/requirements.txt"
+    fi
   fi
 fi
