@@ -13,7 +13,10 @@ struct EntraRejection: Error, Sendable {
     func authenticationFailed(credential: String, context: EntraErrorExplanation.Context) -> AuthenticationFailedError {
         let codes = envelope.errorCodes.map { "AADSTS\($0)" }.joined(separator: ", ")
         var reason = "Microsoft Entra ID rejected the token request (HTTP \(status) \(envelope.error)\(codes.isEmpty ? "" : ", \(codes)")): "
-        reason += SecretScrubber.scrub(envelope.summary, secrets: secrets)
+        var summary = envelope.summary
+        // "AADSTS70021: No matching…": the code is already named in the parenthesis.
+        if let prefix = summary.firstMatch(of: /^AADSTS\d+:\s*/) { summary.removeSubrange(prefix.range) }
+        reason += SecretScrubber.scrub(summary, secrets: secrets)
         if !reason.hasSuffix(".") { reason += "." }
         if let hint = EntraErrorExplanation.hint(for: envelope.errorCodes, description: envelope.errorDescription ?? "", context: context) {
             reason += " What to check: \(hint)"

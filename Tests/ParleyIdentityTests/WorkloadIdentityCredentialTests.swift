@@ -156,7 +156,7 @@ import Testing
             #expect(error.errorCodes == [70021])
             #expect(error.statusCode == 401)
             let text = error.description
-            #expect(text.hasPrefix("WorkloadIdentityCredential: Microsoft Entra ID rejected the token request (HTTP 401 invalid_client, AADSTS70021)"))
+            #expect(text.hasPrefix("WorkloadIdentityCredential: Microsoft Entra ID rejected the token request (HTTP 401 invalid_client, AADSTS70021): No matching federated identity record found for presented assertion. Assertion Issuer: '\(issuer)'. Assertion Subject: 'system:serviceaccount:chat:default'."))
             #expect(text.contains("The token presented has issuer '\(issuer)', subject 'system:serviceaccount:chat:default' and audience 'api://AzureADTokenExchange'"))
             #expect(text.contains("client ID '\(Env.clientID)'"))
             #expect(text.contains("correlation_id=55555555-5555-5555-5555-555555555555"))
