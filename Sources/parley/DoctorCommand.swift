@@ -1,7 +1,50 @@
 import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ParleyServer
 
-// Placeholder: `parley doctor` is being written (identity issue).
+/// `parley doctor`: explains whether the configuration, the identity and the Azure OpenAI
+/// deployment work, and what to fix when they do not. Exit 0 when everything works, 1 when a check
+/// failed, 2 for a setting that would stop `parley serve` (the same one-line error).
 struct DoctorCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "doctor", abstract: "Explain why the identity setup works or fails.")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the configuration, the identity and one request to Azure OpenAI, and explain what to fix.")
+
+    @Flag(help: "Print the report as JSON (for machines) instead of text.")
+    var json = false
+
+    @Flag(help: "Do not send the test chat request to Azure OpenAI.")
+    var noCall = false
+
+    func run() async throws {
+        let settings = try await SettingsLoader.load()
+        // The report is the output: log lines would only repeat it, so only errors are logged
+        // (to stderr) unless LOG_LEVEL asks for debug or trace.
+        ParleyLogging.bootstrap(format: settings.logFormat, level: settings.logLevel <= .debug ? settings.logLevel : .error)
+        var clientConfiguration = HTTPClient.Configuration()
+        // A refused or black-holed connection must not stall the doctor (AHC reports a refusal
+        // only when the connect timeout ends, 1.37).
+        clientConfiguration.timeout = .init(connect: .seconds(5))
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let report: DoctorReport
+        do {
+            report = try await Doctor(settings: settings, httpClient: httpClient, logger: Logger(label: "parley.doctor"),
+                                      options: .init(sendsChatRequest: !noCall)).run()
+        } catch let error as SettingsError {
+            try? await httpClient.shutdown()
+            throw SettingsLoader.fail(error)
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+        if json {
+            FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(report.render().utf8))
+        }
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
 }

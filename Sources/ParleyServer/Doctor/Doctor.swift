@@ -1,0 +1,124 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ParleyAzureOpenAI
+import ParleyIdentity
+
+/// `parley doctor` as a library: checks, in order, the configuration, the identity chain, the
+/// projected service-account token, the access token, and one tiny chat request, and explains
+/// whatever does not work. Prints nothing; the caller renders the `DoctorReport`.
+///
+/// Uses the same settings, credential chain and Azure OpenAI client as `parley serve`, so what the
+/// doctor sees is what the server would see. Never puts a token, assertion, key or secret in the
+/// report or a log line.
+public struct Doctor: Sendable {
+    public struct Options: Sendable {
+        /// Send the chat request (false for `--no-call`).
+        public var sendsChatRequest: Bool
+        /// Connect, first-byte and whole-request limit of the chat request.
+        public var chatTimeout: Duration
+        /// Timeouts, retries and sleeps of the identity library.
+        public var identity: IdentityOptions
+
+        public init(sendsChatRequest: Bool = true, chatTimeout: Duration = .seconds(20), identity: IdentityOptions = .init()) {
+            self.sendsChatRequest = sendsChatRequest
+            self.chatTimeout = chatTimeout
+            self.identity = identity
+        }
+    }
+
+    let settings: ParleySettings
+    let httpClient: HTTPClient
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let options: Options
+
+    public init(settings: ParleySettings, httpClient: HTTPClient, logger: Logger,
+                now: @escaping @Sendable () -> Date = { Date() }, options: Options = .init()) {
+        self.settings = settings
+        self.httpClient = httpClient
+        self.logger = logger
+        self.now = now
+        self.options = options
+    }
+
+    /// Runs every check.
+    /// - Throws: `SettingsError` for an identity setting that would stop `parley serve` from
+    ///   starting (an invalid `AZURE_TOKEN_CREDENTIALS` or `AZURE_AUTHORITY_HOST`).
+    public func run() async throws -> DoctorReport {
+        var report = DoctorReport(mode: settings.mode.rawValue,
+                                  authentication: settings.mode == .offline ? nil : settings.authentication.rawValue,
+                                  steps: [DoctorConfigurationCheck.step(settings: settings)])
+        guard let endpoint = settings.endpoint else {
+            let why = "offline mode: nothing to check."
+            report.steps += [
+                DoctorStep(id: .identity, title: DoctorIdentityCheck.title, status: .skipped, summary: why),
+                DoctorProjectedTokenCheck.skipped(why),
+                DoctorAccessTokenCheck.skipped(why),
+                DoctorChatCheck.skipped(why),
+            ]
+            return report
+        }
+        let chat = DoctorChatCheck(settings: settings, endpoint: endpoint, httpClient: httpClient, logger: logger,
+                                   timeout: options.chatTimeout)
+        switch settings.authentication {
+        case .apiKey:
+            let why = "API-key authentication: no Microsoft Entra token is used."
+            report.steps += [
+                DoctorIdentityCheck.skippedForAPIKey(),
+                DoctorProjectedTokenCheck.skipped(why),
+                DoctorAccessTokenCheck.skipped(why),
+                options.sendsChatRequest
+                    ? await chat.step(authenticator: APIKeyAuthenticator(key: settings.apiKey ?? ""), principal: nil)
+                    : DoctorChatCheck.skipped("not sent (--no-call)."),
+            ]
+        case .entra:
+            report.steps += try await entraSteps(report: &report, chat: chat)
+        }
+        return report
+    }
+
+    private func entraSteps(report: inout DoctorReport, chat: DoctorChatCheck) async throws -> [DoctorStep] {
+        let environment = settings.identityEnvironment
+        let credential: DefaultAzureCredential
+        do {
+            credential = try DefaultAzureCredential(environment: environment, httpClient: httpClient, logger: logger,
+                                                    now: now, options: options.identity)
+        } catch let error as IdentityConfigurationError {
+            // The same one-line error `parley serve` stops with (EntraAuthentication.make).
+            throw SettingsError(error.variable, error.message)
+        }
+        let run = await credential.diagnose(scopes: [EntraAuthentication.cognitiveServicesScope])
+        var steps = [
+            DoctorIdentityCheck.step(credential: credential, run: run, environment: environment),
+            DoctorProjectedTokenCheck.step(credential: credential, run: run, environment: environment, now: now()),
+        ]
+        guard let token = run.token else {
+            steps.append(DoctorAccessTokenCheck.skipped("no token was obtained (see Identity above)."))
+            steps.append(DoctorChatCheck.skipped(options.sendsChatRequest
+                ? "not sent: without a token the request cannot be authenticated."
+                : "not sent (--no-call)."))
+            return steps
+        }
+        let principal = try? AccessTokenClaims(jwt: token.token).objectID
+        report.selectedCredential = run.winner
+        report.principalObjectID = principal
+        steps.append(DoctorAccessTokenCheck.step(token: token, credential: run.winner, now: now()))
+        guard options.sendsChatRequest else {
+            steps.append(DoctorChatCheck.skipped("not sent (--no-call)."))
+            return steps
+        }
+        let authenticator = BearerTokenAuthenticator(source: DiagnosedTokenSource(token: token.token))
+        steps.append(await chat.step(authenticator: authenticator, principal: principal))
+        return steps
+    }
+}
+
+/// The token the doctor's chain walk obtained, for its one request. Nothing to invalidate: after a
+/// 401 the client's single retry reuses it, as there is no other token to try.
+private struct DiagnosedTokenSource: BearerTokenSource {
+    let token: String
+
+    func bearerToken() async throws -> String { token }
+    func invalidateToken() async {}
+}
