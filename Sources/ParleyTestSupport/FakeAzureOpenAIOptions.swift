@@ -34,6 +34,10 @@ extension FakeAzureOpenAI {
         public var maxRecordedRequests: Int
         /// The Hummingbird application's logger (default: critical messages only).
         public var logger: Logger?
+        /// When set, the object IDs (`oid`) that hold "Cognitive Services OpenAI User" on this resource:
+        /// a bearer token for any other principal gets 401 `PermissionDenied`, as Azure answers a valid
+        /// token without the data-plane role (see `FakeAzureOpenAI+Roles.swift`).
+        public var openAIUserObjectIDs: Set<String>? = nil
 
         public init(
             deployments: [String] = ["gpt-35-turbo", "gpt-4"],

@@ -82,6 +82,9 @@ struct FakeAzureOpenAIResponder: Sendable {
             if let validator = options.bearerTokenValidator, !validator(token) {
                 return await finish(record, status: 401, body: FakeAzureOpenAIWire.invalidTokenBody)
             }
+            if let denial = options.permissionDenial(bearerToken: token, path: rawPath) {
+                return await finish(record, status: 401, body: denial)
+            }
         } else if options.apiKey != nil || options.bearerTokenValidator != nil {
             return await finish(record, status: 401, body: FakeAzureOpenAIWire.invalidKeyBody)
         }
