@@ -94,9 +94,9 @@ struct ServerHarness: Sendable {
 
     func request(
         _ method: HTTPMethod, _ path: String, body: String? = nil,
-        headers: [(String, String)] = [("Content-Type", "application/json")]
+        headers: [(String, String)] = [("Content-Type", "application/json")], base: String? = nil
     ) async throws -> Reply {
-        var request = HTTPClientRequest(url: base + path)
+        var request = HTTPClientRequest(url: (base ?? self.base) + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
