@@ -32,8 +32,9 @@ enum DoctorIdentityCheck {
         step.status = .failed
         let error = run.error ?? ChainedCredentialError(chainName: credential.name, attempts: run.attempts)
         if let stopped = run.attempts.last, case .failed(let reason) = stopped.outcome {
-            let (what, hint) = DoctorFormatting.splitHint(reason)
-            step.summary = "\(stopped.credential) is configured but failed, so the chain stopped there: \(what)"
+            let hint = DoctorFormatting.splitHint(reason).hint
+            let codes = DoctorFormatting.entraCodes(in: reason).map { "AADSTS\($0)" }
+            step.summary = "\(stopped.credential) is configured but failed\(codes.isEmpty ? "" : " (\(codes.joined(separator: ", ")))"), so the chain stopped there."
             step.fixes = failureFixes(credential: stopped.credential, reason: reason, hint: hint)
         } else if chain.isEmpty {
             step.summary = "no credential is configured: AZURE_TOKEN_CREDENTIALS='\(credential.selection.rawValue ?? "")' excludes all of them."
@@ -101,8 +102,9 @@ enum DoctorIdentityCheck {
         switch member.outcome {
         case .succeeded: "✔ \(member.credential): got a token (\(member.detail))."
         case .unavailable: "– \(member.credential): unavailable: \(member.reason ?? member.detail)"
-        case .failed: "✘ \(member.credential): failed: \(member.reason ?? "")"
-        case .notTried: "  \(member.credential): not tried (\(member.configured ? member.detail : "not configured"))."
+        // The hint ("What to check: …") becomes the step's fix line instead of repeating here.
+        case .failed: "✘ \(member.credential): failed: \(DoctorFormatting.splitHint(member.reason ?? "").what)"
+        case .notTried: "  \(member.credential): not tried (\(member.detail))."
         }
     }
 

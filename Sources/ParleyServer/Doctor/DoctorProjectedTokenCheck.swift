@@ -84,9 +84,13 @@ enum DoctorProjectedTokenCheck {
         }
         step.notes.append("a federated credential on client ID \(client) must have exactly: issuer '\(issuer)', subject '\(subject)', audience '\(audience)' (case-sensitive, including the issuer's trailing '/').")
         step.notes.append("Entra does not reveal what the existing federated credentials hold; compare them with the line above.")
-        step.fixes = [
+        step.fixes = []
+        if subject.hasSuffix(":default") {
+            step.fixes.append("the pod runs as the namespace's 'default' service account: set spec.serviceAccountName in the pod template to the service account the federated credential names (the one annotated with azure.workload.identity/client-id) and recreate the pod.")
+        }
+        step.fixes += [
             "list the identity's federated credentials: `az identity federated-credential list --identity-name <identity> --resource-group <resource group> --query \"[].{name:name,issuer:issuer,subject:subject,audiences:audiences}\" -o table`.",
-            "create (or correct) the matching one: `az identity federated-credential create --name parley --identity-name <identity> --resource-group <resource group> --issuer '\(issuer)' --subject '\(subject)' --audience \(audience)`.",
+            "or create (or correct) the matching one: `az identity federated-credential create --name parley --identity-name <identity> --resource-group <resource group> --issuer '\(issuer)' --subject '\(subject)' --audience \(audience)`.",
             "the issuer must be the cluster's: `az aks show --name <cluster> --resource-group <resource group> --query oidcIssuerProfile.issuerUrl -o tsv`; the subject names the pod's namespace and serviceAccountName. A new federated credential can take a few minutes to be honoured.",
         ]
     }

@@ -9,7 +9,9 @@ extension DoctorReport {
         }
         lines.append("")
         let failed = steps.filter { $0.status == .failed }
-        if failed.isEmpty {
+        if mode == ParleySettings.Mode.offline.rawValue {
+            lines.append("Result: offline mode works; set OPENAI_API_BASE and DEPLOYMENT_NAME to use Azure OpenAI.")
+        } else if failed.isEmpty {
             let warnings = steps.filter { $0.status == .warning }.map(\.title)
             lines.append(warnings.isEmpty
                 ? "Result: everything works."
