@@ -245,3 +245,32 @@ import Testing
         for planned in chain.plan { #expect(!planned.detail.contains(secret)) }
     }
 }
+
+@Suite struct FakeEntraEnvironmentTests {
+    @Test func webhookLikeEnvironmentGetsATokenFromTheFake() async throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("token", TestJWT.serviceAccountToken())
+        try await withFakeEntra { fake in
+            var environment = fake.workloadIdentityEnvironment(tokenFile: path)
+            environment["PATH"] = "/nonexistent"
+            let chain = try IdentityTestEnvironment.chain(environment, logger: Logger(label: "test"))
+            let token = try await chain.getToken(scopes: [IdentityTestEnvironment.scope])
+            #expect(fake.isValid(token: token.token))
+            #expect(chain.selectedCredential == "WorkloadIdentityCredential")
+        }
+    }
+
+    @Test func missingAnnotationEnvironmentFailsWithTheAnnotationNamed() async throws {
+        try await withFakeEntra { fake in
+            var environment = fake.workloadIdentityEnvironment(tokenFile: "/var/run/secrets/azure/tokens/azure-identity-token", clientID: nil)
+            environment["PATH"] = "/nonexistent"
+            let chain = try IdentityTestEnvironment.chain(environment, logger: Logger(label: "test"))
+            let error = try await #require(throws: ChainedCredentialError.self) { try await chain.getToken(scopes: [IdentityTestEnvironment.scope]) }
+            #expect(error.description.contains("azure.workload.identity/client-id"))
+            #expect(error.description.contains("ManagedIdentityCredential: skipped inside Kubernetes"))
+            #expect(chain.endpoints.isEmpty)
+            #expect(fake.requests.isEmpty)
+            #expect(fake.imds.requests.isEmpty)
+        }
+    }
+}
