@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Logging
+import ParleyIdentity
 import ParleyServer
 
 /// `parley doctor`: explains whether the configuration, the identity and the Azure OpenAI
@@ -28,10 +29,15 @@ struct DoctorCommand: AsyncParsableCommand {
         // only when the connect timeout ends, 1.37).
         clientConfiguration.timeout = .init(connect: .seconds(5))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        // A person is waiting: one retry and 10 s per Entra attempt (instead of the server's three
+        // and 15 s) keep an unreachable Entra to about 20 s; the report then says it was unreachable.
+        var identity = IdentityOptions()
+        identity.entraAttemptTimeout = .seconds(10)
+        identity.entraRetry.maxRetries = 1
         let report: DoctorReport
         do {
             report = try await Doctor(settings: settings, httpClient: httpClient, logger: Logger(label: "parley.doctor"),
-                                      options: .init(sendsChatRequest: !noCall)).run()
+                                      options: .init(sendsChatRequest: !noCall, identity: identity)).run()
         } catch let error as SettingsError {
             try? await httpClient.shutdown()
             throw SettingsLoader.fail(error)
