@@ -1,15 +1,69 @@
-/// Bounds an operation in time: races it against a sleep and cancels the loser.
-enum Deadline {
+import Synchronization
 
+/// Bounds an operation in time. On timeout the caller gets `PostgresStoreFailure.timedOut` at once
+/// and the operation is cancelled but not awaited: postgres-nio's pool (1.33) keeps a lease
+/// request queued while connections fail, even when its task is cancelled, until its circuit
+/// breaker trips (about a minute, measured), and a request must not wait that long.
+enum Deadline {
     static func run<T: Sendable>(within limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw PostgresStoreFailure.timedOut(limit)
+        let race = Race<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let work = Task {
+                    do {
+                        race.finish(.success(try await body()))
+                    } catch {
+                        race.finish(.failure(error))
+                    }
+                }
+                let timer = Task {
+                    try? await Task.sleep(for: limit)
+                    race.finish(.failure(PostgresStoreFailure.timedOut(limit)))
+                }
+                race.start(continuation, cancelling: [work, timer])
             }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
+        }
+    }
+
+    /// The first result wins; the losers are cancelled.
+    private final class Race<T: Sendable>: Sendable {
+        private struct State {
+            var continuation: CheckedContinuation<T, any Error>?
+            var early: Result<T, any Error>?
+            var tasks: [Task<Void, Never>] = []
+            var done = false
+        }
+
+        private let state = Mutex(State())
+
+        func start(_ continuation: CheckedContinuation<T, any Error>, cancelling tasks: [Task<Void, Never>]) {
+            let early: Result<T, any Error>? = state.withLock {
+                $0.tasks = tasks
+                if let early = $0.early { return early }
+                $0.continuation = continuation
+                return nil
+            }
+            if let early {
+                tasks.forEach { $0.cancel() }
+                continuation.resume(with: early)
+            }
+        }
+
+        func finish(_ result: Result<T, any Error>) {
+            let (continuation, tasks): (CheckedContinuation<T, any Error>?, [Task<Void, Never>]) = state.withLock {
+                guard !$0.done else { return (nil, []) }
+                $0.done = true
+                guard let continuation = $0.continuation else {
+                    $0.early = result
+                    return (nil, [])
+                }
+                $0.continuation = nil
+                return (continuation, $0.tasks)
+            }
+            tasks.forEach { $0.cancel() }
+            continuation?.resume(with: result)
         }
     }
 }

@@ -64,6 +64,18 @@ actor PostgresConnectionSource {
         return client
     }
 
+    /// Replaces the current client with a new one (same password): postgres-nio's pool backs off
+    /// for up to a minute after connections failed, even once the database is back.
+    func renew() {
+        guard let old = current else { return }
+        current = nil
+        let delay = retireAfter
+        retiring.append(Task {
+            try? await Task.sleep(for: delay)
+            old.task.cancel()
+        })
+    }
+
     /// Closes every client; later calls fail.
     func close() async {
         closed = true
@@ -92,6 +104,26 @@ actor PostgresConnectionSource {
         if let searchPath { configuration.options.additionalStartupParameters = [("search_path", searchPath)] }
         configuration.options.additionalStartupParameters.append(("application_name", "parley"))
         return configuration
+    }
+
+    /// The same mapping for a single connection (diagnostics).
+    static func connectionTLS(_ mode: PostgresConnectionSettings.TLSMode) throws -> PostgresConnection.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch mode {
+        case .disable:
+            return .disable
+        case .allow, .prefer:
+            tls.certificateVerification = .none
+            return .prefer(try NIOSSLContext(configuration: tls))
+        case .require:
+            tls.certificateVerification = .none
+            return .require(try NIOSSLContext(configuration: tls))
+        case .verifyCA:
+            tls.certificateVerification = .noHostnameVerification
+            return .require(try NIOSSLContext(configuration: tls))
+        case .verifyFull:
+            return .require(try NIOSSLContext(configuration: tls))
+        }
     }
 
     /// libpq's sslmode on postgres-nio's TLS modes. `allow` (plain first, TLS if refused) has no

@@ -22,6 +22,7 @@ public final class PostgresSessionStore: SessionStore, Service {
     private let options: PostgresSessionStoreOptions
     private let source: PostgresConnectionSource
     private let schema: SchemaGate
+    private let explainer: OutageExplainer
     private let logger: Logger
     private let encoder = JSONEncoder()
 
@@ -37,6 +38,7 @@ public final class PostgresSessionStore: SessionStore, Service {
             settings: settings, password: password, searchPath: options.searchPath, connectTimeout: options.connectTimeout,
             logger: logger)
         schema = SchemaGate(logger: logger)
+        explainer = OutageExplainer(settings: settings, password: password)
     }
 
     // MARK: Service
@@ -191,12 +193,17 @@ public final class PostgresSessionStore: SessionStore, Service {
 
     /// Runs `body` with a client, within `operationTimeout`, after the schema is in place. A lost
     /// connection is retried on another (a restarted database leaves stale connections in the pool);
-    /// every other failure becomes `SessionStoreError.unavailable`.
+    /// a pool still backing off from an outage that is over is replaced; every other failure
+    /// becomes `SessionStoreError.unavailable` with the reason.
     @discardableResult
     private func perform<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
         var attempt = 0
+        var renewed = false
         while true {
             attempt += 1
+            if let reason = await explainer.recentOutage() {
+                throw SessionStoreError.unavailable(reason)
+            }
             do {
                 return try await Deadline.run(within: options.operationTimeout) {
                     let client = try await self.source.client()
@@ -210,8 +217,15 @@ public final class PostgresSessionStore: SessionStore, Service {
             } catch {
                 let failure = PostgresStoreFailure(error)
                 if failure.isConnectionLost && attempt < 3 { continue }
-                logger.warning("session store operation failed", metadata: ["reason": "\(failure)"])
-                throw SessionStoreError.unavailable(failure.description)
+                let diagnosis = await explainer.diagnose(failure)
+                if diagnosis.reachable && !renewed {
+                    renewed = true
+                    logger.info("PostgreSQL answers again; replacing the connection pool that is still backing off")
+                    await source.renew()
+                    continue
+                }
+                logger.warning("session store operation failed", metadata: ["reason": "\(diagnosis.reason)"])
+                throw SessionStoreError.unavailable(diagnosis.reason)
             }
         }
     }

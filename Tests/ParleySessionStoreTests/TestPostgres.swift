@@ -16,7 +16,15 @@ enum TestPostgres {
     static let skipReason: Comment =
         "PARLEY_TEST_POSTGRES_URL is not set: start one with `eval \"$(scripts/test-postgres.sh start)\"` (make test does)"
 
-    static let logger = Logger(label: "test-postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// Quiet unless PARLEY_TEST_DEBUG is set.
+    static let logger: Logger = {
+        guard environment["PARLEY_TEST_DEBUG"] != nil else {
+            return Logger(label: "test-postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+        }
+        var logger = Logger(label: "test-postgres", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = .debug
+        return logger
+    }()
 
     /// The admin connection settings (the cluster's superuser).
     static func settings() throws -> PostgresConnectionSettings {
