@@ -256,6 +256,36 @@ struct DoctorTests {
         }
     }
 
+    @Test func azLoggedInWithATokenForAnotherAudienceIsAWarning() async throws {
+        try await DoctorFixture.with { fixture in
+            // What a wrapper around az might hand out: a management-plane token for a user.
+            let token = TestJWT.accessToken(objectID: "cccccccc-0000-1111-2222-dddddddddddd", audience: "https://management.azure.com/",
+                                            issuedAt: fixture.clock.now())
+            let expiresOn = Int(fixture.clock.now().timeIntervalSince1970) + 3600
+            // Only shell builtins: PATH holds nothing but this script.
+            try fixture.installExecutable("az", script: """
+                #!/bin/sh
+                printf '%s\\n' '{"accessToken": "\(token)", "expiresOn": "2030-01-01 10:00:00.000000", "expires_on": \(expiresOn), "subscription": "11111111-1111-1111-1111-111111111111", "tenant": "00000000-0000-0000-0000-000000000000", "tokenType": "Bearer"}'
+
+                """)
+            let environment = [
+                "OPENAI_API_BASE": fixture.openAI.endpoint, "DEPLOYMENT_NAME": "gpt-35-turbo",
+                "AZURE_TOKEN_CREDENTIALS": "dev",
+                "PATH": fixture.environment["PATH"]!, "HOME": fixture.folder.path,
+            ]
+            let report = try await fixture.run(environment, call: false)
+            #expect(report.selectedCredential == "AzureCliCredential", "\(report.render())")
+            #expect(report.step(.projectedToken)?.status == .skipped)
+            let access = try #require(report.step(.accessToken))
+            #expect(access.status == .warning)
+            #expect(access.facts.contains(DoctorFact("principal object ID (oid)", "cccccccc-0000-1111-2222-dddddddddddd")))
+            #expect(access.notes.first?.contains("'https://management.azure.com/', not https://cognitiveservices.azure.com") == true)
+            #expect(report.exitCode == 0)
+            #expect(!report.allText.contains(token))
+            #expect(fixture.logs.lines(containing: token).isEmpty)
+        }
+    }
+
     @Test func apiKeySkipsTheIdentityStepsAndStillCalls() async throws {
         try await DoctorFixture.with(openAIOptions: .init(apiKey: "doctor-key-0123456789", chunkDelay: .zero)) { fixture in
             let environment = [
