@@ -106,7 +106,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ParleyIdentityTests",
-            dependencies: ["ParleyIdentity", "ParleyTestSupport"]
+            dependencies: ["ParleyIdentity", "ParleyTestSupport"],
+            // Read through #filePath by the tests (fixtures and the fake az/azd executables).
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ParleyAzureOpenAITests",
