@@ -24,28 +24,17 @@ struct DoctorCommand: AsyncParsableCommand {
         // The report is the output: log lines would only repeat it, so only errors are logged
         // (to stderr) unless LOG_LEVEL asks for debug or trace.
         ParleyLogging.bootstrap(format: settings.logFormat, level: settings.logLevel <= .debug ? settings.logLevel : .error)
-        var clientConfiguration = HTTPClient.Configuration()
-        // A refused or black-holed connection must not stall the doctor (AHC reports a refusal
-        // only when the connect timeout ends, 1.37).
-        clientConfiguration.timeout = .init(connect: .seconds(5))
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         // A person is waiting: one retry and 10 s per Entra attempt (instead of the server's three
         // and 15 s) keep an unreachable Entra to about 20 s; the report then says it was unreachable.
         var identity = IdentityOptions()
         identity.entraAttemptTimeout = .seconds(10)
         identity.entraRetry.maxRetries = 1
-        let report: DoctorReport
-        do {
-            report = try await Doctor(settings: settings, httpClient: httpClient, logger: Logger(label: "parley.doctor"),
-                                      options: .init(sendsChatRequest: !noCall, identity: identity)).run()
-        } catch let error as SettingsError {
-            try? await httpClient.shutdown()
-            throw SettingsLoader.fail(error)
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
+        // A refused or black-holed connection must not stall the doctor (AHC reports a refusal
+        // only when the connect timeout ends, 1.37).
+        let report = try await OutboundHTTP.run(timeout: .init(connect: .seconds(5))) { httpClient in
+            try await Doctor(settings: settings, httpClient: httpClient, logger: Logger(label: "parley.doctor"),
+                             options: .init(sendsChatRequest: !noCall, identity: identity)).run()
         }
-        try await httpClient.shutdown()
         if json {
             FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
         } else {

@@ -15,13 +15,10 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = try await SettingsLoader.load()
         ParleyLogging.bootstrap(format: settings.logFormat, level: settings.logLevel)
         let logger = Logger(label: "parley")
-        var clientConfiguration = HTTPClient.Configuration()
         // Connect 10 s and an idle gap of at most 60 s between bytes (the first-byte limit), as the
         // Azure OpenAI client's configuration defines them; AHC 1.37 reports a refused connection
         // only when the connect timeout ends, so it stays short.
-        clientConfiguration.timeout = AzureOpenAIConfiguration(endpoint: "").httpClientTimeout
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        do {
+        try await OutboundHTTP.run(timeout: AzureOpenAIConfiguration(endpoint: "").httpClientTimeout) { httpClient in
             let app = try ParleyApplication.build(
                 settings: settings, dependencies: .init(httpClient: httpClient, logger: logger))
             var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -33,13 +30,6 @@ struct ServeCommand: AsyncParsableCommand {
                     "deployments": "\(settings.deployments.joined(separator: ","))",
                 ])
             try await ServiceGroup(configuration: group).run()
-        } catch let error as SettingsError {
-            try? await httpClient.shutdown()
-            throw SettingsLoader.fail(error)
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
         }
-        try await httpClient.shutdown()
     }
 }
