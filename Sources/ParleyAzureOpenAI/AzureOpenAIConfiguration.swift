@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CoreMetrics
 
 /// Where and how the client reaches one Azure OpenAI resource. Read once by the composition root.
 public struct AzureOpenAIConfiguration: Sendable {
@@ -16,6 +17,9 @@ public struct AzureOpenAIConfiguration: Sendable {
     public var firstByteTimeout: Duration
     /// The whole request, retries and the streamed body included.
     public var requestTimeout: Duration
+    /// Where `parley_upstream_retries_total` and `parley_upstream_rate_limited_total` go (swift-metrics);
+    /// nil counts nothing.
+    public var metricsFactory: (any MetricsFactory)?
 
     public init(
         endpoint: String,

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CoreMetrics
 import Foundation
 import Logging
 import NIOCore
@@ -96,6 +97,7 @@ struct ChatCompletionCall: Sendable {
                     await client.authenticator.invalidate()
                     continue
                 }
+                if status == 429 { count("parley_upstream_rate_limited_total") }
                 let serverDelay = RetryPolicy.serverDelay(
                     retryAfterMilliseconds: headers["retry-after-ms"], retryAfter: headers["retry-after"],
                     message: status == 429 ? envelope?.message : nil)
@@ -106,6 +108,7 @@ struct ChatCompletionCall: Sendable {
                     logger.warning("Azure OpenAI answered \(status); retrying",
                                    metadata: metadata(["attempt": "\(attempt)", "delay_ms": "\(Int(delay.seconds * 1000))",
                                                        "request_id": "\(requestID ?? "-")"]))
+                    count("parley_upstream_retries_total", reason: "\(status)")
                     try await Task.sleep(for: delay)
                     retriesTaken += 1
                     continue
@@ -120,6 +123,7 @@ struct ChatCompletionCall: Sendable {
                     logger.warning("Azure OpenAI could not be reached; retrying",
                                    metadata: metadata(["attempt": "\(attempt)", "delay_ms": "\(Int(delay.seconds * 1000))",
                                                        "error": "\(Self.describe(error))"]))
+                    count("parley_upstream_retries_total", reason: "connection")
                     try await Task.sleep(for: delay)
                     retriesTaken += 1
                     continue
@@ -127,6 +131,14 @@ struct ChatCompletionCall: Sendable {
                 throw transportError(error, attempts: attempt, phase: phase)
             }
         }
+    }
+
+    /// Counts an event by deployment (and reason) when the configuration has a metrics factory.
+    private func count(_ label: String, reason: String? = nil) {
+        guard let factory = configuration.metricsFactory else { return }
+        var dimensions = [("deployment", request.deployment)]
+        if let reason { dimensions.append(("reason", reason)) }
+        Counter(label: label, dimensions: dimensions, factory: factory).increment()
     }
 
     /// The wait before the next attempt, or nil when none should be made: the server asked for more

@@ -17,6 +17,14 @@ struct EntraAuthentication {
     static func make(settings: ParleySettings, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date)
         throws -> EntraAuthentication
     {
+        make(cache: try makeCache(settings: settings, httpClient: httpClient, logger: logger, now: now, metrics: nil))
+    }
+
+    /// The process's one token cache over the default credential chain, shared by Azure OpenAI
+    /// and (with PARLEY_POSTGRES_AUTH=entra) the PostgreSQL session store.
+    static func makeCache(
+        settings: ParleySettings, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date, metrics: ParleyMetrics?
+    ) throws -> TokenCache {
         let credential: DefaultAzureCredential
         do {
             credential = try DefaultAzureCredential(
@@ -24,7 +32,12 @@ struct EntraAuthentication {
         } catch let error as IdentityConfigurationError {
             throw SettingsError(error.variable, error.message)
         }
-        let cache = TokenCache(credential: credential, logger: logger, now: now)
+        guard let metrics else { return TokenCache(credential: credential, logger: logger, now: now) }
+        return TokenCache(credential: InstrumentedCredential(base: credential, metrics: metrics), logger: logger, now: now)
+    }
+
+    /// Azure OpenAI's authentication over an existing cache.
+    static func make(cache: TokenCache) -> EntraAuthentication {
         let source = CachedTokenSource(cache: cache, scope: cognitiveServicesScope)
         return EntraAuthentication(
             authenticator: BearerTokenAuthenticator(source: source),

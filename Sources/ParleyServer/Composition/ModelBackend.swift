@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ParleyAzureOpenAI
 import ParleyChat
+import ParleyIdentity
 
 /// The model Parley talks to, and how to tell whether it can be reached.
 struct ModelBackend: Sendable {
@@ -13,12 +14,26 @@ struct ModelBackend: Sendable {
     static func make(settings: ParleySettings, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date)
         throws -> ModelBackend
     {
+        try make(
+            settings: settings, httpClient: httpClient, logger: logger, now: now,
+            tokenCache: try EntraAuthentication.makeCache(settings: settings, httpClient: httpClient, logger: logger, now: now, metrics: nil),
+            metrics: nil)
+    }
+
+    /// - Parameters:
+    ///   - tokenCache: the process's token cache, made only when Entra is used.
+    ///   - metrics: counts retries and 429s inside the Azure OpenAI client.
+    static func make(
+        settings: ParleySettings, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date,
+        tokenCache: @autoclosure () throws -> TokenCache, metrics: ParleyMetrics?
+    ) throws -> ModelBackend {
         guard let endpoint = settings.endpoint else {
             return ModelBackend(model: OfflineResponder(), readiness: { nil })
         }
-        let configuration = AzureOpenAIConfiguration(
+        var configuration = AzureOpenAIConfiguration(
             endpoint: endpoint, apiVersion: settings.apiVersion, maxRetries: settings.maxRetries,
             requestTimeout: settings.requestTimeout)
+        configuration.metricsFactory = metrics?.metricsFactory
         let authenticator: any AzureOpenAIAuthenticator
         let readiness: @Sendable () async -> String?
         switch settings.authentication {
@@ -26,7 +41,7 @@ struct ModelBackend: Sendable {
             authenticator = APIKeyAuthenticator(key: settings.apiKey ?? "")
             readiness = { nil }
         case .entra:
-            let entra = try EntraAuthentication.make(settings: settings, httpClient: httpClient, logger: logger, now: now)
+            let entra = EntraAuthentication.make(cache: try tokenCache())
             authenticator = entra.authenticator
             readiness = entra.readiness
         }

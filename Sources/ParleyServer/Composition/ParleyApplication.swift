@@ -4,6 +4,8 @@ import Hummingbird
 import Logging
 import ParleyAzureOpenAI
 import ParleyChat
+import ParleySessionStorePostgres
+import ServiceLifecycle
 
 /// The composition root: picks the implementations (offline or Azure, API key or Entra, the session
 /// store) from the settings and wires the HTTP layer. `parley serve` and the tests build the same
@@ -15,32 +17,72 @@ public struct ParleyApplication {
         public var logger: Logger
         /// The clock of token lifetimes and session expiry; tests move it instead of sleeping.
         public var now: @Sendable () -> Date
+        /// What `/metrics` shows; tests pass their own to read it (nothing is bootstrapped globally).
+        public var metrics: ParleyMetrics
 
-        public init(httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        public init(
+            httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+            metrics: ParleyMetrics = ParleyMetrics()
+        ) {
             self.httpClient = httpClient
             self.logger = logger
             self.now = now
+            self.metrics = metrics
         }
     }
 
     public static func build(settings: ParleySettings, dependencies: Dependencies) throws -> some ApplicationProtocol {
         let logger = dependencies.logger
-        let store = InMemorySessionStore(
-            limits: SessionLimits(maxSessions: settings.maxSessions, idleTTL: settings.sessionTTL, maxTurns: settings.maxTurns),
-            now: dependencies.now)
+        let metrics = dependencies.metrics
+        let tokens = SharedTokenCache(
+            settings: settings, httpClient: dependencies.httpClient, logger: logger, now: dependencies.now, metrics: metrics)
+        let sessions = try SessionStoreFactory.make(settings: settings, tokenCache: try tokens.cache(), logger: logger, now: dependencies.now)
+        let store = InstrumentedSessionStore(base: sessions.store, metrics: metrics)
         let backend = try ModelBackend.make(
-            settings: settings, httpClient: dependencies.httpClient, logger: logger, now: dependencies.now)
+            settings: settings, httpClient: dependencies.httpClient, logger: logger, now: dependencies.now,
+            tokenCache: try tokens.cache(), metrics: metrics)
         let chat = ChatService(
             store: store,
-            model: backend.model,
+            model: InstrumentedChatModel(base: backend.model, metrics: metrics),
             prompt: PromptBuilder(systemPrompt: settings.systemPrompt, historyTokenBudget: settings.historyTokens),
             logger: logger)
+        var readiness: [(name: String, check: @Sendable () async -> String?)] = [("model", backend.readiness)]
+        if let storeReadiness = sessions.readiness { readiness.append(("store", storeReadiness)) }
+        let collectors = metricsCollectors(store: store, tokens: tokens, metrics: metrics, now: dependencies.now)
         let router = ParleyRouter.build(
-            settings: settings, chat: chat, store: store, readiness: CombinedReadiness(parts: [("model", backend.readiness)]),
-            logger: logger)
+            settings: settings, chat: chat, store: store, readiness: CombinedReadiness(parts: readiness),
+            metrics: MetricsController(metrics: metrics, collectors: collectors), logger: logger)
+        var services = sessions.services
+        if let metricsPort = settings.metricsPort {
+            let metricsRouter = Router()
+            MetricsController(metrics: metrics, collectors: collectors).register(on: metricsRouter)
+            services.append(
+                Application(
+                    router: metricsRouter,
+                    configuration: ApplicationConfiguration(address: .hostname(settings.host, port: metricsPort), serverName: nil),
+                    logger: logger))
+        }
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: nil),
+            services: services,
             logger: logger)
+    }
+
+    /// Values read when /metrics is rendered: live sessions, and seconds until each cached token expires.
+    private static func metricsCollectors(
+        store: InstrumentedSessionStore, tokens: SharedTokenCache, metrics: ParleyMetrics, now: @escaping @Sendable () -> Date
+    ) -> [@Sendable () async -> Void] {
+        [
+            { await store.collect() },
+            {
+                guard let cache = tokens.existing else { return }
+                for scope in [EntraAuthentication.cognitiveServicesScope, PostgresConnectionSettings.entraScope] {
+                    if let expiresOn = await cache.expiresOn(scope: scope) {
+                        metrics.tokenExpiry(scope: scope, secondsLeft: expiresOn.timeIntervalSince(now()))
+                    }
+                }
+            },
+        ]
     }
 }

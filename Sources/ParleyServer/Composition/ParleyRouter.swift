@@ -6,11 +6,13 @@ import ParleyChat
 /// static files, then the API routes (which take priority over files).
 enum ParleyRouter {
     static func build(
-        settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: any ReadinessCheck, logger: Logger
+        settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: any ReadinessCheck,
+        metrics: MetricsController? = nil, logger: Logger
     ) -> Router<ParleyRequestContext> {
         let router = Router(context: ParleyRequestContext.self)
         router.addMiddleware {
             RequestLogMiddleware()
+            if let metrics { MetricsMiddleware(metrics: metrics.metrics) }
             SecurityHeadersMiddleware()
             ErrorResponseMiddleware()
             GzipMiddleware()
@@ -38,6 +40,7 @@ enum ParleyRouter {
                 default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars),
             readiness: readiness
         ).register(on: router)
+        metrics?.register(on: router)
         return router
     }
 }

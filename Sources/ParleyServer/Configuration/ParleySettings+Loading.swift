@@ -64,5 +64,11 @@ extension ParleySettings {
             identity[name] = processEnvironment[name]
         }
         identityEnvironment = identity
+        sessionStore = try values.choice(N.sessionStore, default: .memory)
+        postgres = try values.postgres(required: sessionStore == .postgres)
+        metricsPort = try values.optionalInt(N.metricsPort, in: 1...65535)
+        if let metricsPort, metricsPort == port {
+            throw SettingsError(N.metricsPort, "'\(metricsPort)' is PORT too; use another port, or unset it to serve /metrics on PORT only")
+        }
     }
 }

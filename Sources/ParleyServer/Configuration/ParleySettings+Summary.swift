@@ -17,6 +17,8 @@ extension ParleySettings {
             ("sessions", "\(maxSessions) max, idle TTL \(sessionTTL.components.seconds) s, \(maxTurns) turns each"),
             ("upstream", "\(maxRetries) retries, \(requestTimeout.components.seconds) s timeout"),
             ("shutdown grace", "\(shutdownGrace.components.seconds) s"),
+            ("session store", sessionStore == .postgres ? "postgres: \(postgres.map { "\($0), pool \($0.poolSize)" } ?? "-")" : "memory (this process only)"),
+            ("metrics", metricsPort.map { "/metrics on PORT and on \($0)" } ?? "/metrics on PORT"),
         ]
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ParleySessionStorePostgres
 
 /// Parley's configuration, read once at start into typed values. Every bad value fails here with
 /// a `SettingsError` naming the variable and the fix.
@@ -50,6 +51,16 @@ public struct ParleySettings: Sendable {
     /// The identity library's variables (from the environment and `.env`), plus PATH and HOME for
     /// the `az`/`azd` credentials.
     public var identityEnvironment: [String: String]
+    /// Where sessions live (`PARLEY_SESSION_STORE`): this process's memory, or PostgreSQL shared by replicas.
+    public var sessionStore: SessionStoreKind
+    /// The PostgreSQL connection, with `sessionStore == .postgres` (and for `parley doctor`).
+    public var postgres: PostgresConnectionSettings?
+    /// `/metrics` on its own port as well (`PARLEY_METRICS_PORT`), so it need not go through the LoadBalancer.
+    public var metricsPort: Int?
+
+    public enum SessionStoreKind: String, Sendable {
+        case memory, postgres
+    }
 
     public var mode: Mode { endpoint == nil ? .offline : .azure }
 

@@ -25,9 +25,22 @@ public enum SettingNames {
     public static let requestTimeout = "PARLEY_REQUEST_TIMEOUT"
     public static let shutdownGrace = "PARLEY_SHUTDOWN_GRACE"
     public static let pingInterval = "PARLEY_SSE_PING_SECONDS"
+    // Shared session store and metrics (issue 6). PG* are libpq's own names (PostgreSQL 15 docs, 2026).
+    public static let sessionStore = "PARLEY_SESSION_STORE"
+    public static let postgresURL = "PARLEY_POSTGRES_URL"
+    public static let postgresHost = "PGHOST"
+    public static let postgresPort = "PGPORT"
+    public static let postgresDatabase = "PGDATABASE"
+    public static let postgresUser = "PGUSER"
+    public static let postgresPassword = "PGPASSWORD"
+    public static let postgresTLSMode = "PGSSLMODE"
+    public static let postgresAuth = "PARLEY_POSTGRES_AUTH"
+    public static let postgresPool = "PARLEY_POSTGRES_POOL"
+    public static let metricsPort = "PARLEY_METRICS_PORT"
 
     /// Values that are never printed, logged or echoed.
-    public static let secrets = apiKey + ["AZURE_CLIENT_SECRET", "IDENTITY_HEADER"]
+    /// The URL may carry a password, so it is treated as one.
+    public static let secrets = apiKey + ["AZURE_CLIENT_SECRET", "IDENTITY_HEADER", postgresPassword, postgresURL]
 
     public static let all: [String] =
         endpoint + [apiType] + apiKey + apiVersion + deployment
@@ -35,5 +48,7 @@ public enum SettingNames {
             deployments, temperature, port, host, logLevel, logFormat, publicDirectory, maxQuestionChars,
             maxBodyBytes, maxSessions, sessionTTL, maxTurns, historyTokens, systemPrompt, maxRetries,
             requestTimeout, shutdownGrace, pingInterval,
+            sessionStore, postgresURL, postgresHost, postgresPort, postgresDatabase, postgresUser, postgresPassword,
+            postgresTLSMode, postgresAuth, postgresPool, metricsPort,
         ]
 }

@@ -1,0 +1,127 @@
+import CoreMetrics
+import Foundation
+import Prometheus
+
+/// Parley's metrics, through the swift-metrics API into one Prometheus registry that `/metrics`
+/// renders. The factory is passed explicitly (never bootstrapped globally), so every application,
+/// and every test, has its own registry.
+///
+/// Names follow Prometheus conventions (prometheus.io "Metric and label naming", 2026): `parley_`
+/// prefix, `_total` for counters, `_seconds` for durations.
+public final class ParleyMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+
+    /// Request latency: 5 ms to 10 min (a streamed answer may take minutes).
+    static let requestBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+        .seconds(120), .seconds(300), .seconds(600),
+    ]
+    /// Time to first token: 50 ms to 60 s.
+    static let firstTokenBuckets: [Duration] = [
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2),
+        .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+    ]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = Self.requestBuckets
+        factory.durationHistogramBuckets = [
+            Names.requestDuration: Self.requestBuckets,
+            Names.upstreamDuration: Self.requestBuckets,
+            Names.timeToFirstToken: Self.firstTokenBuckets,
+        ]
+        self.factory = factory
+    }
+
+    /// For libraries that take a swift-metrics factory (the Azure OpenAI client).
+    public var metricsFactory: any MetricsFactory { factory }
+
+    public enum Names {
+        public static let requests = "parley_http_requests_total"
+        public static let requestDuration = "parley_http_request_duration_seconds"
+        public static let activeStreams = "parley_active_streams"
+        public static let upstreamDuration = "parley_upstream_duration_seconds"
+        public static let timeToFirstToken = "parley_time_to_first_token_seconds"
+        public static let tokens = "parley_tokens_total"
+        public static let upstreamErrors = "parley_upstream_errors_total"
+        public static let upstreamRetries = "parley_upstream_retries_total"
+        public static let upstreamRateLimited = "parley_upstream_rate_limited_total"
+        public static let tokenAcquisitions = "parley_token_acquisitions_total"
+        public static let tokenFailures = "parley_token_failures_total"
+        public static let tokenExpiry = "parley_token_expiry_seconds"
+        public static let sessions = "parley_sessions"
+        public static let storeErrors = "parley_store_errors_total"
+    }
+
+    // MARK: HTTP
+
+    func requestFinished(route: String, method: String, status: Int, duration: Duration) {
+        Counter(label: Names.requests, dimensions: [("route", route), ("method", method), ("status", "\(status)")], factory: factory)
+            .increment()
+        Timer(label: Names.requestDuration, dimensions: [("route", route)], factory: factory).recordNanoseconds(duration.nanoseconds)
+    }
+
+    func streamStarted() {
+        Meter(label: Names.activeStreams, factory: factory).increment()
+    }
+
+    func streamEnded() {
+        Meter(label: Names.activeStreams, factory: factory).decrement()
+    }
+
+    // MARK: Model
+
+    func upstreamFinished(deployment: String, after duration: Duration) {
+        Timer(label: Names.upstreamDuration, dimensions: [("deployment", deployment)], factory: factory)
+            .recordNanoseconds(duration.nanoseconds)
+    }
+
+    func firstToken(deployment: String, after duration: Duration) {
+        Timer(label: Names.timeToFirstToken, dimensions: [("deployment", deployment)], factory: factory)
+            .recordNanoseconds(duration.nanoseconds)
+    }
+
+    func tokensUsed(deployment: String, prompt: Int, completion: Int) {
+        Counter(label: Names.tokens, dimensions: [("deployment", deployment), ("kind", "prompt")], factory: factory).increment(by: prompt)
+        Counter(label: Names.tokens, dimensions: [("deployment", deployment), ("kind", "completion")], factory: factory)
+            .increment(by: completion)
+    }
+
+    func upstreamError(deployment: String, code: String) {
+        Counter(label: Names.upstreamErrors, dimensions: [("deployment", deployment), ("code", code)], factory: factory).increment()
+    }
+
+    // MARK: Identity
+
+    func tokenAcquired(credential: String) {
+        Counter(label: Names.tokenAcquisitions, dimensions: [("credential", credential)], factory: factory).increment()
+    }
+
+    func tokenFailed(credential: String) {
+        Counter(label: Names.tokenFailures, dimensions: [("credential", credential)], factory: factory).increment()
+    }
+
+    func tokenExpiry(scope: String, secondsLeft: Double) {
+        Gauge(label: Names.tokenExpiry, dimensions: [("scope", scope)], factory: factory).record(secondsLeft)
+    }
+
+    // MARK: Store
+
+    func sessions(_ count: Int) {
+        Gauge(label: Names.sessions, factory: factory).record(count)
+    }
+
+    func storeError(operation: String) {
+        Counter(label: Names.storeErrors, dimensions: [("operation", operation)], factory: factory).increment()
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
