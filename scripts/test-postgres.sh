@@ -10,10 +10,18 @@
 #   scripts/test-postgres.sh url   [--dir DIR]                  print the URL of a started cluster
 #
 # PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user (runuser)
-# in a directory under /tmp that it owns. Everything listens on 127.0.0.1 only. fsync is off: the
-# data is disposable, and a test that kills the server checks only what PostgreSQL acknowledged
-# before the kill, which survives an immediate shutdown (no OS crash involved).
+# in a directory under /tmp that it owns. Everything listens on 127.0.0.1 only. fsync is off (the
+# data is disposable) but commits stay synchronous, so a commit PostgreSQL acknowledged has reached
+# the OS and survives `kill` (an immediate shutdown, no OS crash), which the outage test relies on.
 set -euo pipefail
+
+# The server outlives this script: close every inherited descriptor beyond stdio first, or the
+# server would hold it (Foundation's Process on Linux waits for such a descriptor to close, so a
+# test that starts a cluster would never see this script end).
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 
 command=${1:-}
 shift || true
@@ -38,7 +46,7 @@ if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
 fi
 
 as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then "$(command -v runuser || echo /usr/sbin/runuser)" -u postgres -- "$@"; else "$@"; fi
 }
 
 user=parley_test
@@ -78,7 +86,6 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
 max_connections = 300
 fsync = off
-synchronous_commit = off
 full_page_writes = off
 log_min_messages = warning
 CONF

@@ -1,0 +1,146 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+
+/// `.build/debug/parley serve` as a subprocess on a loopback port, with its own environment (never
+/// the test's), its log in a file (a pipe left unread would block it).
+final class ParleyProcess: @unchecked Sendable {
+    let process = Process()
+    let logFile: URL
+    private(set) var port = 0
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let executable = repository.appendingPathComponent(".build/debug/parley")
+
+    init(environment: [String: String]) throws {
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("parley-scaleout-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        process.executableURL = Self.executable
+        process.arguments = ["serve"]
+        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        process.environment = [
+            "PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": "0", "PARLEY_SHUTDOWN_GRACE": "5",
+            "PARLEY_PUBLIC_DIR": Self.repository.appendingPathComponent("Public").path,
+            // Never the real IMDS or Entra (the chain is not used with an API key, but be sure).
+            "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9",
+        ].merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: logFile)
+    }
+
+    /// Starts and waits for the "listening on" line (20 s at most).
+    static func start(environment: [String: String]) async throws -> ParleyProcess {
+        try #require(FileManager.default.isExecutableFile(atPath: executable.path), "parley is not built at \(executable.path)")
+        let parley = try ParleyProcess(environment: environment)
+        try parley.process.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline, parley.process.isRunning {
+            if let range = parley.log.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+                let port = Int(parley.log[range].split(separator: ":").last ?? "")
+            {
+                parley.port = port
+                return parley
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        parley.stop()
+        throw StartFailed(log: parley.log)
+    }
+
+    struct StartFailed: Error, CustomStringConvertible {
+        let log: String
+        var description: String { "parley serve did not start:\n\(log)" }
+    }
+
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: logFile)
+    }
+
+    // MARK: HTTP
+
+    struct Reply {
+        var status: Int
+        var json: [String: Any]
+        var headers: [String: String]
+    }
+
+    func ask(_ question: String, session: String? = nil) async throws -> Reply {
+        var body: [String: Any] = ["question": question]
+        if let session { body["session_id"] = session }
+        return try await request("POST", "/ask", json: body)
+    }
+
+    func request(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> Reply {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .init(rawValue: method)
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: bytes))) as? [String: Any] ?? [:]
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        return Reply(status: Int(response.status.code), json: object, headers: headers)
+    }
+
+    /// Opens a streamed answer and returns once its `session` event arrived (the lease is held
+    /// from then until the answer ends), with the rest still streaming.
+    func openStream(_ question: String, session: String? = nil) async throws -> OpenStream {
+        var body: [String: Any] = ["question": question, "stream": true]
+        if let session { body["session_id"] = session }
+        var request = HTTPClientRequest(url: base + "/ask")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let stream = OpenStream(body: response.body)
+        _ = try await stream.until("session")
+        return stream
+    }
+}
+
+/// A streamed answer being read event by event.
+final class OpenStream: @unchecked Sendable {
+    private var iterator: HTTPClientResponse.Body.AsyncIterator
+    private var buffer = ""
+    private(set) var events: [(name: String, data: String)] = []
+
+    init(body: HTTPClientResponse.Body) {
+        iterator = body.makeAsyncIterator()
+    }
+
+    /// Reads until an event named `name` (or the end); returns its data.
+    func until(_ name: String) async throws -> String? {
+        while true {
+            while let end = buffer.range(of: "\n\n") {
+                let block = String(buffer[..<end.lowerBound])
+                buffer.removeSubrange(..<end.upperBound)
+                var event = "message"
+                var data = ""
+                for line in block.split(separator: "\n") {
+                    if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
+                    if line.hasPrefix("data: ") { data += line.dropFirst(6) }
+                }
+                if block.hasPrefix(":") { continue }
+                events.append((event, data))
+                if event == name { return data }
+            }
+            guard let chunk = try await iterator.next() else { return nil }
+            buffer += String(buffer: chunk)
+        }
+    }
+
+    func json(_ data: String?) -> [String: Any] {
+        (data.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]
+    }
+}
