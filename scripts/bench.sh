@@ -15,8 +15,12 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 echo "bench: building release binaries (the first build takes several minutes)"
-swift build -c release --product parley >/dev/null
-swift build -c release --product parley-fakes >/dev/null
+for product in parley parley-fakes; do
+  if ! swift build -c release --product "$product" >"${TMPDIR:-/tmp}/parley-bench-build.log" 2>&1; then
+    cat "${TMPDIR:-/tmp}/parley-bench-build.log" >&2
+    exit 1
+  fi
+done
 bin=$(swift build -c release --show-bin-path)
 
 work=$(mktemp -d)
@@ -85,4 +89,4 @@ for mode in json stream; do
 done
 echo
 echo "RSS after load: $(rss_mb "$parley_pid") MB, peak under load: $(awk '{printf "%.1f", $1/1024}' "$work/peak") MB"
-echo "sessions created: $(curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && echo "(bounded by PARLEY_MAX_SESSIONS=10000, LRU)")"
+echo "(every request above opened a new session: memory is bounded by PARLEY_MAX_SESSIONS=10000, least recently used first)"
