@@ -54,6 +54,17 @@ final class ParleyProcess: @unchecked Sendable {
         var description: String { "parley serve did not start:\n\(log)" }
     }
 
+    /// Talks to a server that is not this process (an in-process application on `port`).
+    func setPort(_ port: Int) {
+        self.port = port
+    }
+
+    /// A GET's body as text.
+    func text(_ path: String) async throws -> String {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + path), timeout: .seconds(30))
+        return String(buffer: try await response.body.collect(upTo: 1 << 22))
+    }
+
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
     func stop() {
