@@ -137,6 +137,41 @@ struct MetricsTests {
         try await fake.shutdown()
     }
 
+    @Test func tokenAcquisitionsFailuresAndExpiryByCredential() async throws {
+        let entra = try await FakeEntra.start()
+        let fake = try await FakeAzureOpenAI.start(options: .init(bearerTokenValidator: { entra.isValid(token: $0) }))
+        let identity = ["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_AUTHORITY_HOST", "AZURE_POD_IDENTITY_AUTHORITY_HOST"]
+        let settings = try await ParleySettings.load(
+            environment: [
+                "OPENAI_API_BASE": fake.endpoint, "OPENAI_API_TYPE": "azure_ad", "DEPLOYMENT_NAME": "gpt-35-turbo",
+                "HOST": "127.0.0.1", "PORT": "0", "PARLEY_MAX_RETRIES": "0",
+                "AZURE_TENANT_ID": "00000000-0000-0000-0000-000000000000", "AZURE_CLIENT_ID": "66666666-6666-6666-6666-666666666666",
+                "AZURE_CLIENT_SECRET": "fake-secret", "AZURE_AUTHORITY_HOST": entra.baseURL,
+                "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9",
+            ], dotEnvPath: nil, identityVariables: identity)
+        let metrics = ParleyMetrics()
+        let app = try ParleyApplication.build(
+            settings: settings, dependencies: .init(httpClient: HTTPClient.shared, logger: Self.quiet, metrics: metrics))
+        // The first token request is refused, the next one succeeds.
+        entra.enqueue(.status(401, body: #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."}"#))
+        try await app.test(.live) { client in
+            let (refused, _, _) = try await post(client, ["question": "hello"])
+            #expect(refused == 503)
+            let (answered, _, _) = try await post(client, ["question": "hello again"])
+            #expect(answered == 200)
+            let page = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            let parsed = try PrometheusText(parsing: page)
+            #expect(parsed.value("parley_token_failures_total", ["credential": "EnvironmentCredential"]) == 1)
+            #expect(parsed.value("parley_token_acquisitions_total", ["credential": "EnvironmentCredential"]) == 1)
+            let left = try #require(parsed.value("parley_token_expiry_seconds", ["scope": "https://cognitiveservices.azure.com/.default"]))
+            #expect(left > 3500 && left <= 3600, "the fake issues tokens for 3600 s")
+            #expect(parsed.value("parley_upstream_errors_total", ["deployment": "gpt-35-turbo", "code": "credential_unavailable"]) == 1)
+            #expect(!page.contains("fake-secret"))
+        }
+        try await fake.shutdown()
+        await entra.stop()
+    }
+
     @Test func theParserRejectsWhatIsNotPrometheusText() {
         #expect(throws: PrometheusText.Invalid.self) { try PrometheusText(parsing: "parley_x 1\n") }  // no TYPE
         #expect(throws: PrometheusText.Invalid.self) { try PrometheusText(parsing: "# TYPE a counter\na{b=\"c} 1\n") }
