@@ -5,10 +5,13 @@
 # Kubernetes service account, the image built in the registry (no local Docker), the manifests in release/
 # rendered with the real values and applied, then the external IPs and `parley doctor` run inside each pod.
 #
-# Usage: release/provision.sh [--dry-run] [--deploy-only]
-#   --dry-run      print every az/kubectl command instead of running it (nothing is read or changed)
-#   --deploy-only  change nothing in Azure: build the image if its tag is new, render, apply, verify
-#                  (make deploy); stops if a resource is missing
+# Usage: release/provision.sh [--dry-run] [--deploy-only] [--with-postgres]
+#   --dry-run        print every az/kubectl command instead of running it (nothing is read or changed)
+#   --deploy-only    change nothing in Azure: build the image if its tag is new, render, apply, verify
+#                    (make deploy); stops if a resource is missing
+#   --with-postgres  (off by default; also WITH_POSTGRES=1) also create an Azure Database for PostgreSQL flexible
+#                    server with Microsoft Entra authentication only, make the identity a database user, and
+#                    deploy release/replicas/manifest-replicas.yaml (3 replicas sharing sessions) instead
 # Every step is idempotent: it looks the resource up and creates it only when az says it does not exist,
 # so running the script again changes nothing but the image and the manifests.
 # Settings: the variables below; each can be overridden from the environment, e.g.
@@ -41,12 +44,21 @@ ACR_NAME="${ACR_NAME:-parleyacr$NAME_SUFFIX}"
 AKS_NAME="${AKS_NAME:-parley-aks}"
 AKS_NODE_COUNT="${AKS_NODE_COUNT:-1}"
 IDENTITY_NAME="${IDENTITY_NAME:-parley-identity}"
+# --with-postgres: the shared session store (server names are global, hence the suffix).
+WITH_POSTGRES="${WITH_POSTGRES:-0}"
+POSTGRES_NAME="${POSTGRES_NAME:-parley-pg-$NAME_SUFFIX}"
+POSTGRES_DATABASE="${POSTGRES_DATABASE:-parley}"
+POSTGRES_SKU="${POSTGRES_SKU:-Standard_B1ms}"
+POSTGRES_TIER="${POSTGRES_TIER:-Burstable}"
+POSTGRES_VERSION="${POSTGRES_VERSION:-16}"
+POSTGRES_HOST="${POSTGRES_HOST:-}"
 NAMESPACE="${NAMESPACE:-parley}"
 IMAGE_REPOSITORY="${IMAGE_REPOSITORY:-parley}"
 IMAGE_TAG="${IMAGE_TAG:-}" # default: the git commit (see default_image_tag)
 # Which files of release/ to deploy: all of them (as `kubectl apply -f release`), or one way only:
 #   one Parley per deployment: MANIFESTS="manifest.yaml manifest-gpt4.yaml"
 #   one Parley serving both:   MANIFESTS="manifest-both.yaml"
+MANIFESTS_SET="${MANIFESTS:-}"
 MANIFESTS="${MANIFESTS:-manifest.yaml manifest-gpt4.yaml manifest-both.yaml}"
 # Where the rendered manifests go (kept when set; a temporary folder otherwise).
 RENDER_DIR="${RENDER_DIR:-}"
@@ -66,6 +78,7 @@ for argument in "$@"; do
     case $argument in
     --dry-run) DRY_RUN=1 ;;
     --deploy-only) DEPLOY_ONLY=1 ;;
+    --with-postgres) WITH_POSTGRES=1 ;;
     -h | --help)
         usage
         exit 0
@@ -73,6 +86,8 @@ for argument in "$@"; do
     *) die "unknown argument '$argument' (try --help)" ;;
     esac
 done
+
+if ((WITH_POSTGRES)) && [[ -z ${MANIFESTS_SET:-} ]]; then MANIFESTS="replicas/manifest-replicas.yaml"; fi
 
 OWN_RENDER_DIR=0
 cleanup() {
@@ -122,6 +137,7 @@ mapfile -t DEPLOYMENTS < <(object_names Deployment)
 if ((!DRY_RUN)); then require_tools az kubectl; fi
 
 STEP_TOTAL=16
+if ((WITH_POSTGRES)); then STEP_TOTAL=$((STEP_TOTAL + 3)); fi
 if ((DRY_RUN)); then note "dry run: printing the commands of a first run; nothing is read or changed"; fi
 
 step "Azure subscription"
@@ -259,6 +275,49 @@ else
     note "role assignments can take up to 30 minutes to take effect (parley doctor says so when it matters)"
 fi
 
+if ((WITH_POSTGRES)); then
+    step "PostgreSQL flexible server $POSTGRES_NAME (Microsoft Entra authentication only)"
+    if exists az postgres flexible-server show --name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP"; then
+        note "exists"
+    else
+        provisioning_change "PostgreSQL flexible server $POSTGRES_NAME"
+        # No password authentication at all; 0.0.0.0 admits Azure services (the cluster's outbound address).
+        run az postgres flexible-server create --name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP" \
+            --location "$LOCATION" --tier "$POSTGRES_TIER" --sku-name "$POSTGRES_SKU" --version "$POSTGRES_VERSION" \
+            --storage-size 32 --public-access 0.0.0.0 --active-directory-auth Enabled --password-auth Disabled \
+            --yes --output none
+    fi
+    POSTGRES_HOST=$(lookup "$POSTGRES_NAME.postgres.database.azure.com" az postgres flexible-server show \
+        --name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP" --query fullyQualifiedDomainName --output tsv)
+    note "host $POSTGRES_HOST"
+
+    step "database $POSTGRES_DATABASE on $POSTGRES_NAME"
+    if exists az postgres flexible-server db show --server-name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP" \
+        --database-name "$POSTGRES_DATABASE"; then
+        note "exists"
+    else
+        provisioning_change "database $POSTGRES_DATABASE"
+        run az postgres flexible-server db create --server-name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP" \
+            --database-name "$POSTGRES_DATABASE" --output none
+    fi
+
+    step "$IDENTITY_NAME as a Microsoft Entra user of $POSTGRES_NAME"
+    # Registering the identity as the server's Entra administrator creates its database role (named after the
+    # identity) without anyone running SQL. Least privilege instead: an Entra admin runs, in database postgres,
+    #   SELECT * FROM pgaadauth_create_principal('<identity name>', false, false);
+    # and GRANT CREATE ON SCHEMA public in the parley database (parley doctor prints this when the login fails).
+    PG_ADMINS=$(lookup '' az postgres flexible-server ad-admin list --server-name "$POSTGRES_NAME" \
+        --resource-group "$RESOURCE_GROUP" --query '[].objectId' --output tsv)
+    if grep -qx "$PRINCIPAL_ID" <<<"$PG_ADMINS"; then
+        note "$IDENTITY_NAME is a database user"
+    else
+        provisioning_change "Entra user $IDENTITY_NAME on $POSTGRES_NAME"
+        run az postgres flexible-server ad-admin create --server-name "$POSTGRES_NAME" \
+            --resource-group "$RESOURCE_GROUP" --object-id "$PRINCIPAL_ID" --display-name "$IDENTITY_NAME" \
+            --type ServicePrincipal --output none
+    fi
+fi
+
 step "federated credentials for service accounts ${SERVICE_ACCOUNTS[*]} in namespace $NAMESPACE"
 ensure_federated_credential() {
     local account=$1
@@ -309,13 +368,16 @@ if [[ -z $RENDER_DIR ]]; then
 fi
 mkdir -p "$RENDER_DIR"
 for manifest in $MANIFESTS; do
+    # Rendered flat (release/replicas/x.yaml -> x.yaml): `kubectl apply --filename` does not recurse.
     sed -e "s|__AZURE_CLIENT_ID__|$(sed_escape "$CLIENT_ID")|g" \
+        -e "s|__POSTGRES_HOST__|$(sed_escape "${POSTGRES_HOST:-__POSTGRES_HOST__}")|g" \
+        -e "s|__POSTGRES_USER__|$(sed_escape "$IDENTITY_NAME")|g" \
         -e "s|__AZURE_OPENAI_ENDPOINT__|$(sed_escape "$OPENAI_ENDPOINT")|g" \
         -e "s|__ACR_LOGIN_SERVER__|$(sed_escape "$ACR_LOGIN_SERVER")|g" \
         -e "s|__IMAGE_TAG__|$(sed_escape "$IMAGE_TAG")|g" \
         -e "s|^\(  *namespace:\) parley\$|\1 $(sed_escape "$NAMESPACE")|" \
         -e "s|^  name: parley\$|  name: $(sed_escape "$NAMESPACE")|" \
-        "$RELEASE_DIR/$manifest" >"$RENDER_DIR/$manifest"
+        "$RELEASE_DIR/$manifest" >"$RENDER_DIR/${manifest##*/}"
 done
 if grep -n '__[A-Z_]*__' "$RENDER_DIR"/*.yaml | grep -v '^[^:]*:[0-9]*: *#'; then
     die "placeholders left in the rendered manifests (above)"

@@ -18,7 +18,7 @@ set -euo pipefail
 # The server outlives this script: close every inherited descriptor beyond stdio first, or the
 # server would hold it (Foundation's Process on Linux waits for such a descriptor to close, so a
 # test that starts a cluster would never see this script end).
-for fd in /proc/$$/fd/*; do
+for fd in "/proc/$$/fd"/*; do
   fd=${fd##*/}
   if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
 done
@@ -39,7 +39,10 @@ if [ -z "$dir" ]; then
   dir="${TMPDIR:-/tmp}/parley-test-postgres-$(id -u)-$(printf '%s' "$repo" | sha256sum | cut -c1-12)"
 fi
 
-bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+bindir=""
+for candidate in /usr/lib/postgresql/*/bin; do
+  if [ -x "$candidate/initdb" ]; then bindir=$candidate; fi  # Debian installs one major version
+done
 if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
   echo "test-postgres: PostgreSQL server binaries not found (apt-get install postgresql)" >&2
   exit 3
