@@ -90,3 +90,45 @@ done
 echo
 echo "RSS after load: $(rss_mb "$parley_pid") MB, peak under load: $(awk '{printf "%.1f", $1/1024}' "$work/peak") MB"
 echo "(every request above opened a new session: memory is bounded by PARLEY_MAX_SESSIONS=10000, least recently used first)"
+
+# ---- The same load with the PostgreSQL session store (issue 6) ------------------------------------------------
+# A throwaway local cluster (scripts/test-postgres.sh: loopback, fsync off) and a second parley with
+# PARLEY_SESSION_STORE=postgres (the in-memory one stays up, idle). PostgreSQL shares the 2 cores with parley
+# and wrk here, so the figures are for the store's overhead, not for a dedicated database server.
+# Every /ask then costs 2-3 round trips to PostgreSQL (lease + insert/evict, then the turn). BENCH_POSTGRES=0 skips it.
+if [ "${BENCH_POSTGRES:-1}" = 1 ]; then
+  # Outside $work: the cluster runs as the postgres user, who cannot enter mktemp's private folder.
+  pg_dir=$(mktemp -d -u "${TMPDIR:-/tmp}/parley-bench-postgres.XXXXXX")
+  trap 'scripts/test-postgres.sh stop --dir "$pg_dir" >/dev/null 2>&1 || true; cleanup' EXIT
+  if pg_env=$(scripts/test-postgres.sh start --dir "$pg_dir" 2>"$work/postgres.err"); then
+    pg_port=$(free_port)
+    (cd "$work" && exec env -i PATH="$PATH" HOME="$HOME" HOST=127.0.0.1 PORT="$pg_port" PARLEY_PUBLIC_DIR="$OLDPWD/Public" \
+      OPENAI_API_BASE="http://127.0.0.1:$fake_port" OPENAI_API_KEY=bench-key DEPLOYMENT_NAME=gpt-35-turbo \
+      PARLEY_SESSION_STORE=postgres PARLEY_POSTGRES_URL="${pg_env#export PARLEY_TEST_POSTGRES_URL=}" \
+      LOG_LEVEL=warning "$bin/parley" serve >"$work/parley-postgres.log" 2>&1) &
+    pg_parley_pid=$!
+    pids+=("$pg_parley_pid")
+    for _ in $(seq 100); do curl -fs "http://127.0.0.1:$pg_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+    echo
+    echo "PostgreSQL store (pool 10, local cluster on loopback, fsync off: an upper bound for a networked server)"
+    echo "RSS idle: $(rss_mb "$pg_parley_pid") MB"
+    printf '\n%-10s %6s %12s %10s %10s %8s\n' "mode" "conns" "requests/s" "p50 ms" "p99 ms" "errors"
+    for mode in json stream; do
+      for c in $LEVELS; do
+        threads=$(( c < 2 ? 1 : 2 ))
+        out=$(wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$work/$mode.lua" "http://127.0.0.1:$pg_port/ask" 2>&1)
+        rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+        p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+        p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+        errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); errors=${errors:-0}
+        printf '%-10s %6s %12s %10s %10s %8s\n' "$mode" "$c" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$errors"
+      done
+    done
+    echo
+    echo "RSS after load: $(rss_mb "$pg_parley_pid") MB; sessions in PostgreSQL:" \
+      "$(curl -fs "http://127.0.0.1:$pg_port/metrics" | awk '$1 == "parley_sessions" {print $2}')" \
+      "(bounded by PARLEY_MAX_SESSIONS=10000 across all replicas)"
+  else
+    echo "bench: the PostgreSQL run is skipped: $(tail -1 "$work/postgres.err")"
+  fi
+fi

@@ -74,6 +74,11 @@ case "$command" in
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       rm -rf "$dir"
       mkdir -p "$dir"
+      if ! as_owner test -x "$(dirname "$dir")"; then
+        echo "test-postgres: the postgres user cannot enter $(dirname "$dir"); use --dir under /tmp" >&2
+        rm -rf "$dir"
+        exit 1
+      fi
       if [ "$port" = 0 ]; then
         port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
       fi
