@@ -184,3 +184,43 @@ struct MetricsTests {
         }
     }
 }
+
+/// PARLEY_METRICS_PORT: /metrics moves to its own port, off the one the LoadBalancer exposes.
+@Suite("PARLEY_METRICS_PORT")
+struct MetricsPortTests {
+    @Test func metricsAreServedOnTheirOwnPortOnly() async throws {
+        let metricsPort = try Self.freePort()
+        let settings = try await ParleySettings.load(
+            environment: ["HOST": "127.0.0.1", "PORT": "0", "PARLEY_METRICS_PORT": "\(metricsPort)"], dotEnvPath: nil,
+            identityVariables: [])
+        let app = try ParleyApplication.build(
+            settings: settings, dependencies: .init(httpClient: HTTPClient.shared, logger: MetricsTests.quiet, metrics: ParleyMetrics()))
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
+            let probe = try ParleyProcess(environment: [:])
+            defer { probe.stop() }
+            probe.setPort(metricsPort)
+            var page = ""
+            for _ in 0..<50 where page.isEmpty {
+                page = (try? await probe.text("/metrics")) ?? ""
+                if page.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let parsed = try PrometheusText(parsing: page)
+            #expect(parsed.value("parley_http_requests_total", ["route": "/healthz", "method": "GET", "status": "200"]) == 1)
+            #expect(parsed.value("parley_http_requests_total", ["route": "unmatched", "method": "GET", "status": "404"]) == 1)
+        }
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

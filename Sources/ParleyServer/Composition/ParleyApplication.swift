@@ -51,7 +51,8 @@ public struct ParleyApplication {
         let collectors = metricsCollectors(store: store, tokens: tokens, metrics: metrics, now: dependencies.now)
         let router = ParleyRouter.build(
             settings: settings, chat: chat, store: store, readiness: CombinedReadiness(parts: readiness),
-            metrics: MetricsController(metrics: metrics, collectors: collectors), logger: logger)
+            metrics: MetricsController(metrics: metrics, collectors: collectors), metricsOnThisPort: settings.metricsPort == nil,
+            logger: logger)
         var services = sessions.services
         if let metricsPort = settings.metricsPort {
             let metricsRouter = Router()

@@ -7,7 +7,7 @@ import ParleyChat
 enum ParleyRouter {
     static func build(
         settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: any ReadinessCheck,
-        metrics: MetricsController? = nil, logger: Logger
+        metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, logger: Logger
     ) -> Router<ParleyRequestContext> {
         let router = Router(context: ParleyRequestContext.self)
         router.addMiddleware {
@@ -40,7 +40,8 @@ enum ParleyRouter {
                 default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars),
             readiness: readiness
         ).register(on: router)
-        metrics?.register(on: router)
+        // With PARLEY_METRICS_PORT, /metrics is served there only, so the LoadBalancer never exposes it.
+        if metricsOnThisPort { metrics?.register(on: router) }
         return router
     }
 }

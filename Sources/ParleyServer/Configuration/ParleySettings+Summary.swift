@@ -18,7 +18,7 @@ extension ParleySettings {
             ("upstream", "\(maxRetries) retries, \(requestTimeout.components.seconds) s timeout"),
             ("shutdown grace", "\(shutdownGrace.components.seconds) s"),
             ("session store", sessionStore == .postgres ? "postgres: \(postgres.map { "\($0), pool \($0.poolSize)" } ?? "-")" : "memory (this process only)"),
-            ("metrics", metricsPort.map { "/metrics on PORT and on \($0)" } ?? "/metrics on PORT"),
+            ("metrics", metricsPort.map { "/metrics on port \($0) only" } ?? "/metrics on PORT"),
         ]
     }
 }

@@ -55,7 +55,7 @@ public struct ParleySettings: Sendable {
     public var sessionStore: SessionStoreKind
     /// The PostgreSQL connection, with `sessionStore == .postgres` (and for `parley doctor`).
     public var postgres: PostgresConnectionSettings?
-    /// `/metrics` on its own port as well (`PARLEY_METRICS_PORT`), so it need not go through the LoadBalancer.
+    /// `/metrics` on its own port instead of PORT (`PARLEY_METRICS_PORT`), so the LoadBalancer never exposes it.
     public var metricsPort: Int?
 
     public enum SessionStoreKind: String, Sendable {
