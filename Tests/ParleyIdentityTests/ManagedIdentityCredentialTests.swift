@@ -11,7 +11,7 @@ import Testing
 
     func managed(_ environment: [String: String], probeFirst: Bool = false, sleeps: SleepRecorder = SleepRecorder(),
                  clock: ManualClock = ManualClock(Date()), logger: Logger = Logger(label: "test"),
-                 probeTimeout: Duration = .seconds(1)) throws -> ManagedIdentityCredential {
+                 probeTimeout: Duration = .seconds(5)) throws -> ManagedIdentityCredential {
         var options = Env.options(sleeps)
         options.imdsProbeTimeout = probeTimeout
         let credential = ManagedIdentityCredential(environment: environment, httpClient: .shared, logger: logger,
@@ -100,14 +100,15 @@ import Testing
 
     @Test func probeGivesUpAfterItsTimeout() async throws {
         try await withFakeEntra { fake in
-            fake.imds.enqueue(.delayed(.seconds(3), .token()))
+            fake.imds.enqueue(.delayed(.seconds(30), .token()))
             let started = ContinuousClock.now
             let error = try await #require(throws: CredentialUnavailableError.self) {
-                try await managed(Env.make(fake: fake), probeFirst: true, probeTimeout: .milliseconds(200)).getToken(scopes: [Env.scope])
+                try await managed(Env.make(fake: fake), probeFirst: true, probeTimeout: .milliseconds(500)).getToken(scopes: [Env.scope])
             }
-            #expect(ContinuousClock.now - started < .seconds(2))
-            #expect(error.reason.hasPrefix("no managed identity endpoint answered at \(fake.baseURL) within 0.2 s"))
-            #expect(fake.imds.requests.count == 1)
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(error.reason.hasPrefix("no managed identity endpoint answered at \(fake.baseURL) within 0.5 s"))
+            // One probe and no retry (on a busy machine the request may not even have arrived).
+            #expect(fake.imds.requests.count <= 1)
         }
     }
 
