@@ -190,7 +190,7 @@ struct DoctorTests {
             #expect(object["selected_credential"] as? String == "WorkloadIdentityCredential")
             #expect(object["principal_object_id"] as? String == DoctorFixture.principal)
             let steps = try #require(object["steps"] as? [[String: Any]])
-            #expect(steps.map { $0["id"] as? String } == ["configuration", "identity", "projected_token", "access_token", "azure_openai"])
+            #expect(steps.map { $0["id"] as? String } == ["configuration", "identity", "projected_token", "access_token", "azure_openai", "session_store"])
             #expect(steps.allSatisfy { $0["status"] as? String == "ok" })
             let chain = try #require(steps[1]["chain"] as? [[String: Any]])
             #expect(chain.contains { $0["credential"] as? String == "WorkloadIdentityCredential" && $0["outcome"] as? String == "succeeded" })
@@ -320,7 +320,9 @@ struct DoctorTests {
             #expect(report.mode == "offline")
             #expect(report.step(.configuration)?.summary.hasPrefix("offline mode") == true)
             #expect(report.step(.configuration)?.notes.first?.contains("OPENAI_API_BASE=https://<resource>.openai.azure.com") == true)
-            #expect(report.steps.dropFirst().allSatisfy { $0.status == .skipped })
+            // Every model step is skipped; the in-memory session store needs nothing.
+            #expect(report.steps.dropFirst().filter { $0.id != .sessionStore }.allSatisfy { $0.status == .skipped })
+            #expect(report.step(.sessionStore)?.status == .ok)
             #expect(fixture.entra.requests.isEmpty)
             #expect(await fixture.openAI.requests.isEmpty)
         }

@@ -46,6 +46,13 @@ public struct Doctor: Sendable {
     /// - Throws: `SettingsError` for an identity setting that would stop `parley serve` from
     ///   starting (an invalid `AZURE_TOKEN_CREDENTIALS` or `AZURE_AUTHORITY_HOST`).
     public func run() async throws -> DoctorReport {
+        var report = try await runModelChecks()
+        report.steps.append(await DoctorStoreCheck(settings: settings, httpClient: httpClient, logger: logger, now: now,
+                                                   identity: options.identity).step())
+        return report
+    }
+
+    private func runModelChecks() async throws -> DoctorReport {
         var report = DoctorReport(mode: settings.mode.rawValue,
                                   authentication: settings.mode == .offline ? nil : settings.authentication.rawValue,
                                   steps: [DoctorConfigurationCheck.step(settings: settings)])

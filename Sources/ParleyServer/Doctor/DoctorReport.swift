@@ -85,6 +85,7 @@ public struct DoctorStep: Sendable, Codable, Equatable {
         case projectedToken = "projected_token"
         case accessToken = "access_token"
         case azureOpenAI = "azure_openai"
+        case sessionStore = "session_store"
     }
 
     public enum Status: String, Sendable, Codable {
