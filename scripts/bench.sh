@@ -74,19 +74,26 @@ sample_rss() {
 sample_rss &
 pids+=($!)
 
-printf '\n%-10s %6s %12s %10s %10s %8s\n' "mode" "conns" "requests/s" "p50 ms" "p99 ms" "errors"
-for mode in json stream; do
-  for c in $LEVELS; do
-    threads=$(( c < 2 ? 1 : 2 ))
-    out=$(wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$work/$mode.lua" "http://127.0.0.1:$port/ask" 2>&1)
-    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-    errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); errors=${errors:-0}
-    to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v/1000; else if (v ~ /ms$/) printf "%.2f", v+0; else if (v ~ /s$/) printf "%.0f", v*1000; else print v }'; }
-    printf '%-10s %6s %12s %10s %10s %8s\n' "$mode" "$c" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$errors"
+to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v/1000; else if (v ~ /ms$/) printf "%.2f", v+0; else if (v ~ /s$/) printf "%.0f", v*1000; else print v }'; }
+
+# One table: JSON and streaming /ask on 127.0.0.1:$1 at each concurrency level, DURATION seconds each.
+load_table() {
+  local target=$1 mode c threads out rps p50 p99 errors
+  printf '\n%-10s %6s %12s %10s %10s %8s\n' "mode" "conns" "requests/s" "p50 ms" "p99 ms" "errors"
+  for mode in json stream; do
+    for c in $LEVELS; do
+      threads=$(( c < 2 ? 1 : 2 ))
+      out=$(wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$work/$mode.lua" "http://127.0.0.1:$target/ask" 2>&1)
+      rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+      p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+      p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+      errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); errors=${errors:-0}
+      printf '%-10s %6s %12s %10s %10s %8s\n' "$mode" "$c" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$errors"
+    done
   done
-done
+}
+
+load_table "$port"
 echo
 echo "RSS after load: $(rss_mb "$parley_pid") MB, peak under load: $(awk '{printf "%.1f", $1/1024}' "$work/peak") MB"
 echo "(every request above opened a new session: memory is bounded by PARLEY_MAX_SESSIONS=10000, least recently used first)"
@@ -112,18 +119,7 @@ if [ "${BENCH_POSTGRES:-1}" = 1 ]; then
     echo
     echo "PostgreSQL store (pool 10, local cluster on loopback, fsync off: an upper bound for a networked server)"
     echo "RSS idle: $(rss_mb "$pg_parley_pid") MB"
-    printf '\n%-10s %6s %12s %10s %10s %8s\n' "mode" "conns" "requests/s" "p50 ms" "p99 ms" "errors"
-    for mode in json stream; do
-      for c in $LEVELS; do
-        threads=$(( c < 2 ? 1 : 2 ))
-        out=$(wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$work/$mode.lua" "http://127.0.0.1:$pg_port/ask" 2>&1)
-        rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-        p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-        p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-        errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); errors=${errors:-0}
-        printf '%-10s %6s %12s %10s %10s %8s\n' "$mode" "$c" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$errors"
-      done
-    done
+    load_table "$pg_port"
     echo
     echo "RSS after load: $(rss_mb "$pg_parley_pid") MB; sessions in PostgreSQL:" \
       "$(curl -fs "http://127.0.0.1:$pg_port/metrics" | awk '$1 == "parley_sessions" {print $2}')" \
