@@ -6,13 +6,7 @@ import Testing
 /// temp working directory (so no `.env` is read), and the exit code.
 @Suite("parley doctor as a process")
 struct DoctorProcessTests {
-    /// `swift test` builds the executables next to the test bundle (on Linux `Bundle.main` is the
-    /// build directory itself; inside an `.xctest` bundle it is one level down).
-    static var executable: URL {
-        let here = Bundle.main.bundleURL
-        let candidates = [here, here.deletingLastPathComponent()].map { $0.appendingPathComponent("parley") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }
+    static var executable: URL { BuiltExecutable.parley }
 
     struct Outcome {
         let status: Int32

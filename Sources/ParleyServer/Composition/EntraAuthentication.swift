@@ -12,13 +12,6 @@ struct EntraAuthentication {
 
     let authenticator: any AzureOpenAIAuthenticator
     let readiness: @Sendable () async -> String?
-    let cache: TokenCache
-
-    static func make(settings: ParleySettings, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date)
-        throws -> EntraAuthentication
-    {
-        make(cache: try makeCache(settings: settings, httpClient: httpClient, logger: logger, now: now, metrics: nil))
-    }
 
     /// The process's one token cache over the default credential chain, shared by Azure OpenAI
     /// and (with PARLEY_POSTGRES_AUTH=entra) the PostgreSQL session store.
@@ -48,8 +41,7 @@ struct EntraAuthentication {
                 } catch {
                     return "no credential can produce a token for Azure OpenAI: \(error)"
                 }
-            },
-            cache: cache)
+            })
     }
 }
 

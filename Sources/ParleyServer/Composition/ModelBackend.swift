@@ -11,20 +11,11 @@ struct ModelBackend: Sendable {
     /// nil when ready, else the reason.
     let readiness: @Sendable () async -> String?
 
-    static func make(settings: ParleySettings, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date)
-        throws -> ModelBackend
-    {
-        try make(
-            settings: settings, httpClient: httpClient, logger: logger, now: now,
-            tokenCache: try EntraAuthentication.makeCache(settings: settings, httpClient: httpClient, logger: logger, now: now, metrics: nil),
-            metrics: nil)
-    }
-
     /// - Parameters:
     ///   - tokenCache: the process's token cache, made only when Entra is used.
     ///   - metrics: counts retries and 429s inside the Azure OpenAI client.
     static func make(
-        settings: ParleySettings, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date,
+        settings: ParleySettings, httpClient: HTTPClient, logger: Logger,
         tokenCache: @autoclosure () throws -> TokenCache, metrics: ParleyMetrics?
     ) throws -> ModelBackend {
         guard let endpoint = settings.endpoint else {

@@ -39,7 +39,7 @@ public struct ParleyApplication {
         let sessions = try SessionStoreFactory.make(settings: settings, tokenCache: try tokens.cache(), logger: logger, now: dependencies.now)
         let store = InstrumentedSessionStore(base: sessions.store, metrics: metrics)
         let backend = try ModelBackend.make(
-            settings: settings, httpClient: dependencies.httpClient, logger: logger, now: dependencies.now,
+            settings: settings, httpClient: dependencies.httpClient, logger: logger,
             tokenCache: try tokens.cache(), metrics: metrics)
         let chat = ChatService(
             store: store,

@@ -92,7 +92,7 @@ public struct Doctor: Sendable {
             credential = try DefaultAzureCredential(environment: environment, httpClient: httpClient, logger: logger,
                                                     now: now, options: options.identity)
         } catch let error as IdentityConfigurationError {
-            // The same one-line error `parley serve` stops with (EntraAuthentication.make).
+            // The same one-line error `parley serve` stops with (EntraAuthentication.makeCache).
             throw SettingsError(error.variable, error.message)
         }
         let run = await credential.diagnose(scopes: [EntraAuthentication.cognitiveServicesScope])
