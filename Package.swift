@@ -1,7 +1,8 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-// Parley: a thin `parley` executable over four libraries.
+// Parley: a thin `parley` executable over these libraries.
+//   ParleyOutbound    – every outbound HTTP request: pool size, no redirects, HTTPS_PROXY/NO_PROXY.
 //   ParleyIdentity    – Entra credentials and the token cache (no Hummingbird).
 //   ParleyAzureOpenAI – the Azure OpenAI chat-completions client (no Hummingbird).
 //   ParleyChat        – sessions, bounded memory, prompt assembly, the offline responder.
@@ -34,8 +35,16 @@ let package = Package(
     ],
     targets: [
         .target(
+            name: "ParleyOutbound",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "ParleyIdentity",
             dependencies: [
+                "ParleyOutbound",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -43,6 +52,7 @@ let package = Package(
         .target(
             name: "ParleyAzureOpenAI",
             dependencies: [
+                "ParleyOutbound",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,7 +77,7 @@ let package = Package(
         .target(
             name: "ParleyServer",
             dependencies: [
-                "ParleyIdentity", "ParleyAzureOpenAI", "ParleyChat", "ParleySessionStorePostgres",
+                "ParleyOutbound", "ParleyIdentity", "ParleyAzureOpenAI", "ParleyChat", "ParleySessionStorePostgres",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -81,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyServer", "ParleyIdentity", "ParleyAzureOpenAI",
+                "ParleyServer", "ParleyIdentity", "ParleyAzureOpenAI", "ParleyOutbound",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,13 +116,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ParleyIdentityTests",
-            dependencies: ["ParleyIdentity", "ParleyTestSupport"],
+            dependencies: ["ParleyIdentity", "ParleyOutbound", "ParleyTestSupport"],
             // Read through #filePath by the tests (fixtures and the fake az/azd executables).
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ParleyAzureOpenAITests",
-            dependencies: ["ParleyAzureOpenAI", "ParleyTestSupport"]
+            dependencies: ["ParleyAzureOpenAI", "ParleyOutbound", "ParleyTestSupport"]
         ),
         .testTarget(
             name: "ParleyChatTests",
@@ -121,7 +131,7 @@ let package = Package(
         .testTarget(
             name: "ParleyServerTests",
             dependencies: [
-                "ParleyServer", "ParleyIdentity", "ParleyTestSupport",
+                "ParleyServer", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -130,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "ParleySessionStoreTests",
             dependencies: [
-                "ParleyChat", "ParleySessionStorePostgres", "ParleyServer", "ParleyIdentity", "ParleyTestSupport",
+                "ParleyChat", "ParleySessionStorePostgres", "ParleyServer", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -138,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "ParleyScaleOutTests",
             dependencies: [
-                "ParleyServer", "ParleyChat", "ParleyTestSupport",
+                "ParleyServer", "ParleyChat", "ParleyOutbound", "ParleyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Logging
 import NIOCore
@@ -8,11 +9,11 @@ import NIOCore
 /// caller's.
 public struct AzureOpenAIClient: Sendable {
     let configuration: AzureOpenAIConfiguration
-    let httpClient: HTTPClient
+    let httpClient: OutboundHTTPClient
     let authenticator: any AzureOpenAIAuthenticator
     let logger: Logger
 
-    public init(configuration: AzureOpenAIConfiguration, httpClient: HTTPClient,
+    public init(configuration: AzureOpenAIConfiguration, httpClient: OutboundHTTPClient,
                 authenticator: any AzureOpenAIAuthenticator, logger: Logger) {
         self.configuration = configuration
         self.httpClient = httpClient

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Logging
 import Synchronization
@@ -35,7 +36,7 @@ public struct DefaultAzureCredential: TokenCredential {
 
     /// - Throws: `IdentityConfigurationError` for an invalid `AZURE_TOKEN_CREDENTIALS` or
     ///   `AZURE_AUTHORITY_HOST`: one line naming the variable and what is allowed.
-    public init(environment: [String: String], httpClient: HTTPClient, logger: Logger,
+    public init(environment: [String: String], httpClient: OutboundHTTPClient, logger: Logger,
                 now: @escaping @Sendable () -> Date = { Date() }, options: IdentityOptions = .init()) throws {
         let selection = try CredentialSelection(environment: environment)
         let workloadIdentity = try WorkloadIdentityConfiguration(environment: environment)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Logging
 
@@ -14,7 +15,7 @@ public struct EnvironmentCredential: TokenCredential {
     private let logger: Logger
 
     /// - Throws: `IdentityConfigurationError` for an invalid `AZURE_AUTHORITY_HOST`.
-    public init(environment: [String: String], httpClient: HTTPClient, logger: Logger,
+    public init(environment: [String: String], httpClient: OutboundHTTPClient, logger: Logger,
                 options: IdentityOptions = .init(), now: @escaping @Sendable () -> Date = { Date() }) throws {
         tenantID = IdentityEnvironment.value(IdentityEnvironment.tenantID, in: environment)
         clientID = IdentityEnvironment.value(IdentityEnvironment.clientID, in: environment)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Logging
 import Synchronization
@@ -51,7 +52,7 @@ public struct ManagedIdentityCredential: TokenCredential {
     private let options: IdentityOptions
     private let imdsAnswered = ProbeMemory()
 
-    public init(environment: [String: String], httpClient: HTTPClient, logger: Logger, options: IdentityOptions = .init(),
+    public init(environment: [String: String], httpClient: OutboundHTTPClient, logger: Logger, options: IdentityOptions = .init(),
                 now: @escaping @Sendable () -> Date = { Date() }, probeFirst: Bool = false) {
         let endpoint = IdentityEnvironment.value(IdentityEnvironment.identityEndpoint, in: environment)
         let header = IdentityEnvironment.value(IdentityEnvironment.identityHeader, in: environment)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Logging
 
@@ -27,7 +28,7 @@ struct TokenHTTP: Sendable {
     /// Entra answers are a few hundred bytes; anything past this is not a token response.
     static let maxBodyBytes = 1 << 20
 
-    let httpClient: HTTPClient
+    let httpClient: OutboundHTTPClient
     let logger: Logger
     let now: @Sendable () -> Date
     let sleep: @Sendable (Duration) async throws -> Void
@@ -70,7 +71,7 @@ struct TokenHTTP: Sendable {
     }
 
     /// One request and its whole body within `timeout` (AHC's own deadline stops at the head).
-    static func attempt(_ request: HTTPClientRequest, client: HTTPClient, timeout: Duration) async throws -> Reply {
+    static func attempt(_ request: HTTPClientRequest, client: OutboundHTTPClient, timeout: Duration) async throws -> Reply {
         try await withThrowingTaskGroup(of: Reply.self) { group in
             group.addTask {
                 let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Logging
 
@@ -11,7 +12,7 @@ public struct WorkloadIdentityCredential: TokenCredential {
     private let client: EntraTokenClient
     private let logger: Logger
 
-    public init(configuration: WorkloadIdentityConfiguration, httpClient: HTTPClient, logger: Logger,
+    public init(configuration: WorkloadIdentityConfiguration, httpClient: OutboundHTTPClient, logger: Logger,
                 options: IdentityOptions = .init(), now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         self.tokenFile = configuration.tokenFilePath.map { FederatedTokenFile(path: $0, now: now) }

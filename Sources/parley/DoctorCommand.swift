@@ -31,7 +31,7 @@ struct DoctorCommand: AsyncParsableCommand {
         identity.entraRetry.maxRetries = 1
         // A refused or black-holed connection must not stall the doctor (AHC reports a refusal
         // only when the connect timeout ends, 1.37).
-        let report = try await OutboundHTTP.run(timeout: .init(connect: .seconds(5))) { httpClient in
+        let report = try await OutboundHTTP.run(settings: settings, timeout: .init(connect: .seconds(5))) { httpClient in
             try await Doctor(settings: settings, httpClient: httpClient, logger: Logger(label: "parley.doctor"),
                              options: .init(sendsChatRequest: !noCall, identity: identity)).run()
         }

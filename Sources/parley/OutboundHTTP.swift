@@ -1,16 +1,16 @@
 import ArgumentParser
 import AsyncHTTPClient
+import ParleyOutbound
 import ParleyServer
 
-/// The process's one HTTP client for Entra, IMDS and Azure OpenAI, shut down when the command ends.
+/// The process's one outbound HTTP client for Entra, IMDS and Azure OpenAI, shut down when the command ends.
 enum OutboundHTTP {
     /// Runs `body` with the client; a bad setting found on the way ends the process as at start (exit 2).
     static func run<Value>(
-        timeout: HTTPClient.Configuration.Timeout, _ body: (HTTPClient) async throws -> Value
+        settings: ParleySettings, timeout: HTTPClient.Configuration.Timeout, _ body: (OutboundHTTPClient) async throws -> Value
     ) async throws -> Value {
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = timeout
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let client = OutboundHTTPClient(
+            options: .init(timeout: timeout, connectionsPerHost: settings.upstreamConnections, proxy: settings.proxy))
         let value: Value
         do {
             value = try await body(client)

@@ -18,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Connect 10 s and an idle gap of at most 60 s between bytes (the first-byte limit), as the
         // Azure OpenAI client's configuration defines them; AHC 1.37 reports a refused connection
         // only when the connect timeout ends, so it stays short.
-        try await OutboundHTTP.run(timeout: AzureOpenAIConfiguration(endpoint: "").httpClientTimeout) { httpClient in
+        try await OutboundHTTP.run(settings: settings, timeout: AzureOpenAIConfiguration(endpoint: "").httpClientTimeout) { httpClient in
             let app = try ParleyApplication.build(
                 settings: settings, dependencies: .init(httpClient: httpClient, logger: logger))
             var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import ParleyAzureOpenAI
+import ParleyOutbound
 import ParleyTestSupport
 import Synchronization
 
@@ -45,7 +46,7 @@ struct Harness {
         httpConfiguration.timeout = configuration.httpClientTimeout
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         let logs = LogCapture()
-        let client = AzureOpenAIClient(configuration: configuration, httpClient: httpClient,
+        let client = AzureOpenAIClient(configuration: configuration, httpClient: OutboundHTTPClient(wrapping: httpClient),
                                        authenticator: authenticator, logger: logs.logger(label: "aoai"))
         let harness = Harness(fake: fake, httpClient: httpClient, client: client, logs: logs)
         do {

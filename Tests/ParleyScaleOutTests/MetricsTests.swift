@@ -42,7 +42,7 @@ struct MetricsTests {
             ], dotEnvPath: nil, identityVariables: [])
         let metrics = ParleyMetrics()
         let app = try ParleyApplication.build(
-            settings: settings, dependencies: .init(httpClient: HTTPClient.shared, logger: Self.quiet, metrics: metrics))
+            settings: settings, dependencies: .init(httpClient: .shared, logger: Self.quiet, metrics: metrics))
 
         try await app.test(.live) { client in
             var prompt = 0
@@ -115,7 +115,7 @@ struct MetricsTests {
             ], dotEnvPath: nil, identityVariables: [])
         let metrics = ParleyMetrics()
         let app = try ParleyApplication.build(
-            settings: settings, dependencies: .init(httpClient: HTTPClient.shared, logger: Self.quiet, metrics: metrics))
+            settings: settings, dependencies: .init(httpClient: .shared, logger: Self.quiet, metrics: metrics))
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let parley = try ParleyProcess(environment: [:])
@@ -151,7 +151,7 @@ struct MetricsTests {
             ], dotEnvPath: nil, identityVariables: identity)
         let metrics = ParleyMetrics()
         let app = try ParleyApplication.build(
-            settings: settings, dependencies: .init(httpClient: HTTPClient.shared, logger: Self.quiet, metrics: metrics))
+            settings: settings, dependencies: .init(httpClient: .shared, logger: Self.quiet, metrics: metrics))
         // The first token request is refused, the next one succeeds.
         entra.enqueue(.status(401, body: #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."}"#))
         try await app.test(.live) { client in
@@ -194,7 +194,7 @@ struct MetricsPortTests {
             environment: ["HOST": "127.0.0.1", "PORT": "0", "PARLEY_METRICS_PORT": "\(metricsPort)"], dotEnvPath: nil,
             identityVariables: [])
         let app = try ParleyApplication.build(
-            settings: settings, dependencies: .init(httpClient: HTTPClient.shared, logger: MetricsTests.quiet, metrics: ParleyMetrics()))
+            settings: settings, dependencies: .init(httpClient: .shared, logger: MetricsTests.quiet, metrics: ParleyMetrics()))
         try await app.test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import ParleyIdentity
+import ParleyOutbound
 import ParleyServer
 import ParleyTestSupport
 import Testing
@@ -98,7 +99,7 @@ struct DoctorFixture: Sendable {
     func run(_ environment: [String: String], call: Bool = true) async throws -> DoctorReport {
         let settings = try await ParleySettings.load(
             environment: environment, dotEnvPath: nil, identityVariables: IdentityEnvironment.variableNames)
-        let doctor = Doctor(settings: settings, httpClient: httpClient, logger: logs.logger(label: "parley.doctor", level: .trace),
+        let doctor = Doctor(settings: settings, httpClient: OutboundHTTPClient(wrapping: httpClient), logger: logs.logger(label: "parley.doctor", level: .trace),
                             now: { clock.now() },
                             options: .init(sendsChatRequest: call, chatTimeout: .seconds(10)))
         return try await doctor.run()

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Logging
 import ParleyAzureOpenAI
@@ -16,7 +17,7 @@ struct EntraAuthentication {
     /// The process's one token cache over the default credential chain, shared by Azure OpenAI
     /// and (with PARLEY_POSTGRES_AUTH=entra) the PostgreSQL session store.
     static func makeCache(
-        settings: ParleySettings, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date, metrics: ParleyMetrics?
+        settings: ParleySettings, httpClient: OutboundHTTPClient, logger: Logger, now: @escaping @Sendable () -> Date, metrics: ParleyMetrics?
     ) throws -> TokenCache {
         let credential: DefaultAzureCredential
         do {

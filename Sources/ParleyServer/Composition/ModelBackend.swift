@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Logging
 import ParleyAzureOpenAI
@@ -15,7 +16,7 @@ struct ModelBackend: Sendable {
     ///   - tokenCache: the process's token cache, made only when Entra is used.
     ///   - metrics: counts retries and 429s inside the Azure OpenAI client.
     static func make(
-        settings: ParleySettings, httpClient: HTTPClient, logger: Logger,
+        settings: ParleySettings, httpClient: OutboundHTTPClient, logger: Logger,
         tokenCache: @autoclosure () throws -> TokenCache, metrics: ParleyMetrics?
     ) throws -> ModelBackend {
         guard let endpoint = settings.endpoint else {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Hummingbird
 import Logging
@@ -13,7 +14,7 @@ import ServiceLifecycle
 public struct ParleyApplication {
     /// What the process shares with the application: one HTTP client and one token cache for all requests.
     public struct Dependencies: Sendable {
-        public var httpClient: HTTPClient
+        public var httpClient: OutboundHTTPClient
         public var logger: Logger
         /// The clock of token lifetimes and session expiry; tests move it instead of sleeping.
         public var now: @Sendable () -> Date
@@ -21,7 +22,7 @@ public struct ParleyApplication {
         public var metrics: ParleyMetrics
 
         public init(
-            httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+            httpClient: OutboundHTTPClient, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
             metrics: ParleyMetrics = ParleyMetrics()
         ) {
             self.httpClient = httpClient

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Logging
 import ParleyIdentity
@@ -11,7 +12,7 @@ final class SharedTokenCache: Sendable {
     private let make: @Sendable () throws -> TokenCache
     private let made = Mutex<TokenCache?>(nil)
 
-    init(settings: ParleySettings, httpClient: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date, metrics: ParleyMetrics?) {
+    init(settings: ParleySettings, httpClient: OutboundHTTPClient, logger: Logger, now: @escaping @Sendable () -> Date, metrics: ParleyMetrics?) {
         make = { try EntraAuthentication.makeCache(settings: settings, httpClient: httpClient, logger: logger, now: now, metrics: metrics) }
     }
 

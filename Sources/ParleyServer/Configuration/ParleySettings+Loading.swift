@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Logging
+import ParleyOutbound
 import SystemPackage
 
 extension ParleySettings {
@@ -67,6 +68,22 @@ extension ParleySettings {
         sessionStore = try values.choice(N.sessionStore, default: .memory)
         postgres = try values.postgres(required: sessionStore == .postgres)
         metricsPort = try values.optionalInt(N.metricsPort, in: 1...65535)
+        upstreamConnections = try values.int(N.upstreamConnections, default: 512, in: 1...65536)
+        maxActiveAnswers = try values.int(N.maxActiveAnswers, default: 1000, in: 1...1_000_000)
+        // 75 s: longer than an ingress's usual 60 s upstream keep-alive, so the proxy closes first
+        // (ingress-nginx upstream-keepalive-timeout 60 s; Azure Application Gateway 60 s, 2026).
+        idleTimeout = .seconds(try values.int(N.idleTimeout, default: 75, in: 1...86400))
+        bodyTimeout = .seconds(try values.int(N.bodyTimeout, default: 10, in: 1...3600))
+        maxAnswerChars = try values.int(N.maxAnswerChars, default: 100_000, in: 1...100_000_000)
+        var proxyVariables: [String: String] = [:]
+        for name in N.proxy {
+            if let value = values.string(name, secret: true) { proxyVariables[name] = value }
+        }
+        do {
+            proxy = try ProxyConfiguration(environment: proxyVariables)
+        } catch {
+            throw SettingsError(error.variable, error.reason)
+        }
         if let metricsPort, metricsPort == port {
             throw SettingsError(N.metricsPort, "'\(metricsPort)' is PORT too; use another port, or unset it to serve /metrics on PORT only")
         }

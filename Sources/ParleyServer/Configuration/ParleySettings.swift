@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ParleyOutbound
 import ParleySessionStorePostgres
 
 /// Parley's configuration, read once at start into typed values. Every bad value fails here with
@@ -57,6 +58,18 @@ public struct ParleySettings: Sendable {
     public var postgres: PostgresConnectionSettings?
     /// `/metrics` on its own port instead of PORT (`PARLEY_METRICS_PORT`), so the LoadBalancer never exposes it.
     public var metricsPort: Int?
+    /// HTTP/1.1 connections per upstream host (`PARLEY_UPSTREAM_CONNECTIONS`).
+    public var upstreamConnections: Int
+    /// Answers in flight per process before `/ask` sheds load with 503 `overloaded` (`PARLEY_MAX_ACTIVE_ANSWERS`).
+    public var maxActiveAnswers: Int
+    /// An idle keep-alive connection is closed after this (`PARLEY_IDLE_TIMEOUT`).
+    public var idleTimeout: Duration
+    /// A request body must arrive within this (`PARLEY_BODY_TIMEOUT`), else 408 `request_timeout`.
+    public var bodyTimeout: Duration
+    /// An answer is cut at this many characters with `finish_reason: "length"` (`PARLEY_MAX_ANSWER_CHARS`).
+    public var maxAnswerChars: Int
+    /// `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` for every outbound call.
+    public var proxy: ProxyConfiguration
 
     public enum SessionStoreKind: String, Sendable {
         case memory, postgres

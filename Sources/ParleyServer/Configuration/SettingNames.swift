@@ -1,3 +1,5 @@
+import ParleyOutbound
+
 /// Every environment variable the server's configuration reads (the identity library lists its own
 /// in `IdentityEnvironment.variableNames`). `parley config --variables` prints both lists, and the
 /// deploy tests check the manifests against that output, so the two can never drift.
@@ -37,10 +39,19 @@ public enum SettingNames {
     public static let postgresAuth = "PARLEY_POSTGRES_AUTH"
     public static let postgresPool = "PARLEY_POSTGRES_POOL"
     public static let metricsPort = "PARLEY_METRICS_PORT"
+    // Holding real traffic (issue 9).
+    public static let upstreamConnections = "PARLEY_UPSTREAM_CONNECTIONS"
+    public static let maxActiveAnswers = "PARLEY_MAX_ACTIVE_ANSWERS"
+    public static let idleTimeout = "PARLEY_IDLE_TIMEOUT"
+    public static let bodyTimeout = "PARLEY_BODY_TIMEOUT"
+    public static let maxAnswerChars = "PARLEY_MAX_ANSWER_CHARS"
+    /// curl's and Go's proxy variables, upper- and lower-case (read by `ProxyConfiguration`).
+    public static let proxy = ProxyConfiguration.variableNames
 
     /// Values that are never printed, logged or echoed.
     /// The URL may carry a password, so it is treated as one.
-    public static let secrets = apiKey + ["AZURE_CLIENT_SECRET", "IDENTITY_HEADER", postgresPassword, postgresURL]
+    /// A proxy URL may carry a password too.
+    public static let secrets = apiKey + ["AZURE_CLIENT_SECRET", "IDENTITY_HEADER", postgresPassword, postgresURL] + proxy
 
     public static let all: [String] =
         endpoint + [apiType] + apiKey + apiVersion + deployment
@@ -50,5 +61,6 @@ public enum SettingNames {
             requestTimeout, shutdownGrace, pingInterval,
             sessionStore, postgresURL, postgresHost, postgresPort, postgresDatabase, postgresUser, postgresPassword,
             postgresTLSMode, postgresAuth, postgresPool, metricsPort,
-        ]
+            upstreamConnections, maxActiveAnswers, idleTimeout, bodyTimeout, maxAnswerChars,
+        ] + proxy
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Logging
 import ParleyAzureOpenAI
@@ -28,12 +29,12 @@ public struct Doctor: Sendable {
     }
 
     let settings: ParleySettings
-    let httpClient: HTTPClient
+    let httpClient: OutboundHTTPClient
     let logger: Logger
     let now: @Sendable () -> Date
     let options: Options
 
-    public init(settings: ParleySettings, httpClient: HTTPClient, logger: Logger,
+    public init(settings: ParleySettings, httpClient: OutboundHTTPClient, logger: Logger,
                 now: @escaping @Sendable () -> Date = { Date() }, options: Options = .init()) {
         self.settings = settings
         self.httpClient = httpClient

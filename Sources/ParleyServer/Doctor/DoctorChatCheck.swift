@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Logging
 import ParleyAzureOpenAI
@@ -16,7 +17,7 @@ struct DoctorChatCheck {
 
     let settings: ParleySettings
     let endpoint: String
-    let httpClient: HTTPClient
+    let httpClient: OutboundHTTPClient
     let logger: Logger
     let timeout: Duration
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ParleyOutbound
 import Foundation
 import Logging
 import ParleyIdentity
@@ -10,7 +11,7 @@ struct DoctorStoreCheck {
     static let title = "Session store"
 
     let settings: ParleySettings
-    let httpClient: HTTPClient
+    let httpClient: OutboundHTTPClient
     let logger: Logger
     let now: @Sendable () -> Date
     let identity: IdentityOptions

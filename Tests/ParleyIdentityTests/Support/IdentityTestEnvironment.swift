@@ -45,7 +45,7 @@ enum IdentityTestEnvironment {
     /// contact a non-loopback address (169.254.169.254, login.microsoftonline.com).
     static func chain(_ environment: [String: String], logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
                       options: IdentityOptions = options()) throws -> DefaultAzureCredential {
-        let chain = try DefaultAzureCredential(environment: environment, httpClient: HTTPClient.shared, logger: logger,
+        let chain = try DefaultAzureCredential(environment: environment, httpClient: .shared, logger: logger,
                                                now: now, options: options)
         let outside = nonLoopback(chain.endpoints)
         try #require(outside.isEmpty, "test would contact \(outside)")
