@@ -12,12 +12,16 @@ public struct ChatService: Sendable {
     let model: any ChatModel
     let prompt: PromptBuilder
     let logger: Logger
+    /// An answer is cut here: the model's stream is stopped and the answer ends normally with
+    /// `finish_reason` "length", so one endless answer cannot grow without bound in memory.
+    let maxAnswerChars: Int
 
-    public init(store: any SessionStore, model: any ChatModel, prompt: PromptBuilder, logger: Logger) {
+    public init(store: any SessionStore, model: any ChatModel, prompt: PromptBuilder, logger: Logger, maxAnswerChars: Int = 100_000) {
         self.store = store
         self.model = model
         self.prompt = prompt
         self.logger = logger
+        self.maxAnswerChars = max(1, maxAnswerChars)
     }
 
     /// Opens the session for the question. Throws `SessionStoreError.busy` when one is in flight,
@@ -53,5 +57,7 @@ public struct ChatAnswer: Sendable, Equatable {
     public var sessionID: SessionID
     public var text: String
     public var usage: ChatUsage?
+    /// The model's reason ("stop", "length", "content_filter"), "length" also when Parley cut the
+    /// answer at its own limit; nil when the model gave none.
     public var finishReason: String?
 }

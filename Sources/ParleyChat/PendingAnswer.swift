@@ -34,15 +34,27 @@ public final class PendingAnswer: Sendable {
             let messages = service.prompt.messages(history: opened.turns, question: question)
             var usage: ChatUsage?
             var finishReason: String?
-            for try await event in service.model.streamAnswer(to: messages, deployment: deployment) {
+            var deliveredChars = 0
+            answering: for try await event in service.model.streamAnswer(to: messages, deployment: deployment) {
                 switch event {
-                case .delta(let text):
-                    do {
-                        try await onDelta(text)
-                    } catch {
-                        throw CallerGone(underlying: error)
+                case .delta(var text):
+                    let room = service.maxAnswerChars - deliveredChars
+                    let overflows = text.count > room
+                    if overflows { text = String(text.prefix(room)) }
+                    if !text.isEmpty {
+                        do {
+                            try await onDelta(text)
+                        } catch {
+                            throw CallerGone(underlying: error)
+                        }
+                        delivered += text
+                        deliveredChars += text.count
                     }
-                    delivered += text
+                    if overflows {
+                        // Leaving the loop ends the model's stream, which cancels the upstream request.
+                        finishReason = "length"
+                        break answering
+                    }
                 case .usage(let reported):
                     usage = reported
                 case .finished(let reason):

@@ -34,8 +34,8 @@ public struct ProxyConfiguration: Sendable, Equatable {
             }
             return nil
         }
-        https = try value("HTTPS_PROXY").map { try ProxyServer(parsing: $0.value, variable: $0.name) }
-        http = try value("HTTP_PROXY").map { try ProxyServer(parsing: $0.value, variable: $0.name) }
+        if let (name, raw) = value("HTTPS_PROXY") { https = try ProxyServer(parsing: raw, variable: name) }
+        if let (name, raw) = value("HTTP_PROXY") { http = try ProxyServer(parsing: raw, variable: name) }
         noProxy = NoProxyList(value("NO_PROXY")?.value ?? "")
     }
 

@@ -9,6 +9,8 @@ struct FakeAzureOpenAIAnswerPlan {
         case hang
         /// Drop the connection without ending the response.
         case reset
+        /// Write these bytes again and again until the client goes away.
+        case forever(String)
     }
 
     let directives: FakeAzureOpenAIDirectives
@@ -56,6 +58,10 @@ struct FakeAzureOpenAIAnswerPlan {
             return writes
         }
         writes.append(.bytes(FakeAzureOpenAIWire.sse(FakeAzureOpenAIWire.roleEvent(id: id, created: created)), delay: .zero))
+        if directives.endless {
+            writes.append(.forever(FakeAzureOpenAIWire.sse(FakeAzureOpenAIWire.contentEvent("lorem ipsum ", id: id, created: created))))
+            return writes
+        }
         var chunks = FakeAzureOpenAIChunking.words(answer)
         if directives.filteredStream || directives.reset || directives.streamError {
             chunks = Array(chunks.prefix(3))

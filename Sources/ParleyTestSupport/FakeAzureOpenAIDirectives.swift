@@ -21,6 +21,8 @@ struct FakeAzureOpenAIDirectives: Equatable {
     var streamError = false
     /// `[[not_sse]]`: a 200 whose body is a JSON object, not an event stream.
     var notEventStream = false
+    /// `[[endless]]`: content events without end, as fast as the client reads them.
+    var endless = false
     /// `[[head_delay:MS]]`: wait MS milliseconds before sending the response head.
     var headDelayMilliseconds: Int?
     /// The message with every directive removed and whitespace trimmed (what the echo repeats).
@@ -33,6 +35,7 @@ struct FakeAzureOpenAIDirectives: Equatable {
             && lhs.say == rhs.say && lhs.garbage == rhs.garbage && lhs.noDone == rhs.noDone
             && lhs.replay == rhs.replay && lhs.remainder == rhs.remainder && lhs.reset == rhs.reset
             && lhs.streamError == rhs.streamError && lhs.notEventStream == rhs.notEventStream && lhs.headDelayMilliseconds == rhs.headDelayMilliseconds
+            && lhs.endless == rhs.endless
     }
 
     init(parsing message: String) {
@@ -61,6 +64,7 @@ struct FakeAzureOpenAIDirectives: Equatable {
             case "reset": reset = true
             case "stream_error": streamError = true
             case "not_sse": notEventStream = true
+            case "endless": endless = true
             case "head_delay": headDelayMilliseconds = argument.flatMap { Int($0) }
             case "replay": replay = argument.flatMap(FakeAzureOpenAI.RecordedStream.init(rawValue:))
             default: break

@@ -199,6 +199,12 @@ struct FakeAzureOpenAIResponder: Sendable {
                 try await writer.write(ByteBuffer(string: text))
             case .reset:
                 throw FakeConnectionReset()
+            case .forever(let text):
+                let buffer = ByteBuffer(string: String(repeating: text, count: 16))
+                while await !recorder.isShuttingDown {
+                    try await writer.write(buffer)
+                }
+                throw CancellationError()
             case .hang:
                 while await !recorder.isShuttingDown {
                     try await Task.sleep(for: .milliseconds(50))

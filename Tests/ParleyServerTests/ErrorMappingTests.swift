@@ -10,6 +10,8 @@ struct ErrorMappingTests {
         let status: Int
         let code: String
         let messageMentions: String?
+        /// What the operator's log line (under the request id) explains that the client is not told.
+        var logMentions: String? = nil
         var description: String { directive }
     }
 
@@ -18,8 +20,10 @@ struct ErrorMappingTests {
         Case(directive: "[[content_filter]]", status: 400, code: "content_filter", messageMentions: "jailbreak"),
         Case(directive: "[[filtered_stream]]", status: 400, code: "content_filter", messageMentions: "content filter"),
         Case(directive: "[[context_length]]", status: 400, code: "context_length_exceeded", messageMentions: nil),
-        Case(directive: "[[status:401]]", status: 502, code: "permission_denied", messageMentions: "Cognitive Services OpenAI User"),
-        Case(directive: "[[status:404]]", status: 502, code: "deployment_not_found", messageMentions: "gpt-35-turbo"),
+        Case(directive: "[[status:401]]", status: 502, code: "permission_denied", messageMentions: "parley doctor",
+             logMentions: "Cognitive Services OpenAI User"),
+        Case(directive: "[[status:404]]", status: 502, code: "deployment_not_found", messageMentions: "parley doctor",
+             logMentions: "gpt-35-turbo"),
         Case(directive: "[[status:403]]", status: 502, code: "upstream_refused", messageMentions: nil),
         Case(directive: "[[status:500]]", status: 502, code: "upstream_error", messageMentions: nil),
         Case(directive: "[[status:503]]", status: 502, code: "upstream_error", messageMentions: nil),
@@ -36,6 +40,14 @@ struct ErrorMappingTests {
                 #expect(reply.errorMessage?.localizedCaseInsensitiveContains(mention) == true, "\(reply.body)")
             }
             #expect(!reply.body.contains(ServerHarness.apiKey))
+            // Every error body names the request id under which the log explains it.
+            let requestID = try #require(reply.headers.first(name: "X-Request-Id"))
+            #expect((reply.json["error"] as? [String: Any])?["request_id"] as? String == requestID)
+            if let mention = testCase.logMentions {
+                #expect(!reply.body.contains(mention), "the detail stays in the log: \(reply.body)")
+                let explained = server.logs.lines(containing: requestID).contains { $0.contains(mention) }
+                #expect(explained, "no log line under \(requestID) explains it: \(server.logs.lines(containing: "request failed"))")
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import ParleyAzureOpenAI
 import ParleyChat
+import NIOCore
 import ParleySessionStorePostgres
 import ServiceLifecycle
 
@@ -46,12 +47,21 @@ public struct ParleyApplication {
             store: store,
             model: InstrumentedChatModel(base: backend.model, metrics: metrics),
             prompt: PromptBuilder(systemPrompt: settings.systemPrompt, historyTokenBudget: settings.historyTokens),
-            logger: logger)
-        var readiness: [(name: String, check: @Sendable () async -> String?)] = [("model", backend.readiness)]
-        if let storeReadiness = sessions.readiness { readiness.append(("store", storeReadiness)) }
+            logger: logger, maxAnswerChars: settings.maxAnswerChars)
+        var readiness = [
+            Readiness.Part(
+                name: "model", check: backend.readiness,
+                publicReason: "The service cannot get a token for Azure OpenAI: an operator should run 'parley doctor'.")
+        ]
+        if let storeReadiness = sessions.readiness {
+            readiness.append(Readiness.Part(
+                name: "store", check: storeReadiness,
+                publicReason: "The session store is unavailable: an operator should run 'parley doctor'."))
+        }
         let collectors = metricsCollectors(store: store, tokens: tokens, metrics: metrics, now: dependencies.now)
+        let admission = AnswerAdmission(limit: settings.maxActiveAnswers)
         let router = ParleyRouter.build(
-            settings: settings, chat: chat, store: store, readiness: CombinedReadiness(parts: readiness),
+            settings: settings, chat: chat, store: store, readiness: Readiness(parts: readiness), admission: admission,
             metrics: MetricsController(metrics: metrics, collectors: collectors), metricsOnThisPort: settings.metricsPort == nil,
             logger: logger)
         var services = sessions.services
@@ -66,6 +76,10 @@ public struct ParleyApplication {
         }
         return Application(
             router: router,
+            // The idle timeout closes keep-alive connections nobody uses and bodies that stall; a
+            // response in progress (a long stream) is never idle (Hummingbird 2.28 HTTPConnectionStateHandler).
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [ClientDepartureHandler()], idleTimeout: .seconds(settings.idleTimeout.components.seconds))),
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: nil),
             services: services,
             logger: logger)

@@ -6,8 +6,8 @@ import ParleyChat
 /// static files, then the API routes (which take priority over files).
 enum ParleyRouter {
     static func build(
-        settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: any ReadinessCheck,
-        metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, logger: Logger
+        settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: Readiness,
+        admission: AnswerAdmission, metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, logger: Logger
     ) -> Router<ParleyRequestContext> {
         let router = Router(context: ParleyRequestContext.self)
         router.addMiddleware {
@@ -31,7 +31,9 @@ enum ParleyRouter {
             limits: .init(
                 maxBodyBytes: settings.maxBodyBytes, maxQuestionChars: settings.maxQuestionChars,
                 deployments: settings.deployments, defaultDeployment: settings.defaultDeployment,
-                pingInterval: settings.pingInterval)
+                pingInterval: settings.pingInterval, bodyTimeout: settings.bodyTimeout),
+            admission: admission,
+            onShed: { [metrics] in metrics?.metrics.answerShed() }
         ).register(on: router)
         SessionController(store: store).register(on: router)
         StatusController(

@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import NIOCore
 import ParleyChat
 
@@ -14,6 +15,10 @@ struct AnswerStream: Sendable {
     let channel: any Channel
     let record: RequestRecord?
     let pingInterval: Duration
+    /// The admission slot this answer holds; released when the stream ends, however it ends.
+    let slot: AnswerAdmission.Slot
+    let requestID: String
+    let logger: Logger
 
     func response() -> Response {
         var headers: HTTPFields = [:]
@@ -21,7 +26,9 @@ struct AnswerStream: Sendable {
         headers[.cacheControl] = "no-cache, no-transform"
         headers[.xAccelBuffering] = "no"
         headers[.xSessionID] = pending.sessionID.rawValue
+        let slot = self.slot
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            defer { slot.release() }
             try await stream(to: &writer)
             try await writer.finish(nil)
         })
@@ -33,6 +40,7 @@ struct AnswerStream: Sendable {
         let record = self.record
         let interval = pingInterval
         let channel = self.channel
+        let (requestID, logger) = (self.requestID, self.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 queue.yield(.session(sessionID: pending.sessionID.rawValue, deployment: pending.deployment))
@@ -42,13 +50,14 @@ struct AnswerStream: Sendable {
                     }
                     record?.usage = answer.usage
                     record?.outcome = "done"
-                    queue.yield(.done(answer: answer.text, usage: answer.usage))
+                    queue.yield(.done(answer: answer.text, usage: answer.usage, finishReason: answer.finishReason))
                 } catch is CancellationError {
                     record?.outcome = "stopped"
                 } catch {
                     let mapped = APIError.from(error)
                     record?.outcome = mapped.code
-                    queue.yield(.error(code: mapped.code, message: mapped.message, retryAfter: mapped.retryAfterSeconds))
+                    mapped.log(to: logger)
+                    queue.yield(.error(code: mapped.code, message: mapped.message, retryAfter: mapped.retryAfterSeconds, requestID: requestID))
                 }
                 queue.finish()
             }

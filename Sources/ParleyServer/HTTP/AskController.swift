@@ -11,10 +11,15 @@ struct AskController: Sendable {
         var deployments: [String]
         var defaultDeployment: String
         var pingInterval: Duration
+        /// The request body must arrive within this (PARLEY_BODY_TIMEOUT).
+        var bodyTimeout: Duration
     }
 
     let chat: ChatService
     let limits: Limits
+    let admission: AnswerAdmission
+    /// Counts questions refused by load shedding.
+    let onShed: @Sendable () -> Void
 
     func register(on router: Router<ParleyRequestContext>) {
         router.post("/ask") { request, context in try await ask(request, context: context) }
@@ -30,28 +35,57 @@ struct AskController: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
             throw tooLarge
         }
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: limits.maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw tooLarge
-        }
+        let body = try await collectBody(of: request, channel: context.channel)
         let ask = try AskRequest.decode(Data(buffer: body), maxQuestionChars: limits.maxQuestionChars)
         let deployment = try resolve(ask.deployment)
         context.record?.deployment = deployment
-        let pending = try await chat.open(ask.question, in: ask.sessionID, deployment: deployment)
+        guard let slot = admission.admit() else {
+            onShed()
+            throw APIError(
+                .serviceUnavailable, "overloaded",
+                "Parley is answering as many questions as it can right now (\(admission.limit)). Try again in a few seconds.",
+                retryAfterSeconds: 2)
+        }
+        let pending: PendingAnswer
+        do {
+            pending = try await chat.open(ask.question, in: ask.sessionID, deployment: deployment)
+        } catch {
+            slot.release()
+            throw error
+        }
         let wantsStream = ask.stream || (request.headers[.accept]?.contains("text/event-stream") ?? false)
         if wantsStream {
-            return AnswerStream(pending: pending, channel: context.channel, record: context.record, pingInterval: limits.pingInterval)
-                .response()
+            return AnswerStream(
+                pending: pending, channel: context.channel, record: context.record, pingInterval: limits.pingInterval,
+                slot: slot, requestID: context.id, logger: context.logger
+            ).response()
         }
+        defer { slot.release() }
         // Cancelled when the client goes away, so an abandoned question does not keep the model busy.
-        let answer = try await ClientDisconnect.cancelling(on: context.channel) { try await pending.run() }
+        let answer = try await ClientGone.translating(on: context.channel) {
+            try await ClientDisconnect.cancelling(on: context.channel) { try await pending.run() }
+        }
         context.record?.usage = answer.usage
         return JSONResponse.make(
-            AskReply(session_id: answer.sessionID.rawValue, answer: answer.text, deployment: deployment, usage: answer.usage),
+            AskReply(
+                session_id: answer.sessionID.rawValue, answer: answer.text, deployment: deployment, usage: answer.usage,
+                finish_reason: answer.finishReason),
             headers: [.xSessionID: answer.sessionID.rawValue])
+    }
+
+    /// The body, bounded in size and in time: a client that stops sending gets 408 instead of
+    /// holding its connection (and a task) forever.
+    private func collectBody(of request: Request, channel: any Channel) async throws -> ByteBuffer {
+        do {
+            return try await RequestBodyDeadline.collect(
+                request, upTo: limits.maxBodyBytes, within: limits.bodyTimeout, channel: channel)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        } catch is RequestBodyDeadline.Passed {
+            throw APIError(
+                .requestTimeout, "request_timeout",
+                "The request body did not arrive within \(limits.bodyTimeout.components.seconds) s (PARLEY_BODY_TIMEOUT). Send it again.")
+        }
     }
 
     private var tooLarge: APIError {
@@ -74,6 +108,7 @@ struct AskReply: Encodable {
     let answer: String
     let deployment: String
     let usage: ChatUsage?
+    let finish_reason: String?
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -81,7 +116,8 @@ struct AskReply: Encodable {
         try container.encode(answer, forKey: .answer)
         try container.encode(deployment, forKey: .deployment)
         try container.encode(usage, forKey: .usage)  // explicit null when unknown
+        try container.encode(finish_reason, forKey: .finish_reason)
     }
 
-    enum CodingKeys: String, CodingKey { case session_id, answer, deployment, usage }
+    enum CodingKeys: String, CodingKey { case session_id, answer, deployment, usage, finish_reason }
 }

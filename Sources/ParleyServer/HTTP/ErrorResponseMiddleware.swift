@@ -22,10 +22,10 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
             if response.status == .notFound, let allowed = Self.allowedMethods(for: request.uri.path),
                 !allowed.contains(request.method)
             {
-                return Self.methodNotAllowed(request.method, allowed: allowed)
+                return Self.methodNotAllowed(request.method, allowed: allowed, requestID: context.id)
             }
             if response.status == .notFound, !response.headers.contains(.contentType) {
-                return JSONResponse.error(.notFound())
+                return JSONResponse.error(.notFound(), requestID: context.id)
             }
             return response
         } catch {
@@ -33,13 +33,16 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
             if mapped.status == .notFound, let allowed = Self.allowedMethods(for: request.uri.path),
                 !allowed.contains(request.method)
             {
-                return Self.methodNotAllowed(request.method, allowed: allowed)
+                return Self.methodNotAllowed(request.method, allowed: allowed, requestID: context.id)
             }
-            if mapped.code == "internal_error" {
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            if error is ClientGone {
+                // The asker left before the answer: not a server error (nginx's 499).
+                context.logger.debug("client went away before the answer")
+                return Response(status: ClientGone.status)
             }
+            mapped.log(to: context.logger)
             if request.method == .head { mapped.message = "" }
-            return JSONResponse.error(mapped)
+            return JSONResponse.error(mapped, requestID: context.id)
         }
     }
 
@@ -53,10 +56,10 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
         return path.hasPrefix(prefix) && path.count > prefix.count && !path.dropFirst(prefix.count).contains("/")
     }
 
-    private static func methodNotAllowed(_ method: HTTPRequest.Method, allowed: [HTTPRequest.Method]) -> Response {
+    private static func methodNotAllowed(_ method: HTTPRequest.Method, allowed: [HTTPRequest.Method], requestID: String) -> Response {
         var response = JSONResponse.error(
             APIError(.methodNotAllowed, "method_not_allowed", "\(method.rawValue) is not allowed here; use \(allowed.map(\.rawValue).joined(separator: " or ")).")
-        )
+            , requestID: requestID)
         response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
         return response
     }

@@ -2,7 +2,7 @@ import CompressNIO
 import Hummingbird
 import NIOCore
 
-/// Gzips the page's text files and JSON replies for browsers that accept it.
+/// Gzips the page's text files and JSON replies (other than `/ask` answers) for browsers that accept it.
 ///
 /// Only bodies of known length between `minimumBytes` and `maximumBytes` are compressed: the
 /// page's files and JSON replies are small, so collecting them is cheaper than a streaming
@@ -42,6 +42,9 @@ public struct GzipMiddleware<Context: RequestContext>: RouterMiddleware {
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        // Answers are small, dynamic and latency-bound, and a long repetitive answer compresses past
+        // the ratio limits of clients' decompressors (AsyncHTTPClient's shared client refuses 25:1).
+        if request.uri.path == "/ask" { return try await next(request, context) }
         let acceptsGzip = AcceptEncoding(request.headers[values: .acceptEncoding]).allowsGzip
         let (forwarded, askedForGzipVariant) = Self.translatingGzipETags(in: request)
         var response = try await next(forwarded, context)

@@ -12,10 +12,10 @@ enum JSONResponse {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func error(_ error: APIError) -> Response {
+    static func error(_ error: APIError, requestID: String? = nil) -> Response {
         var headers: HTTPFields = [:]
         if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
-        return make(APIErrorBody(error), status: error.status, headers: headers)
+        return make(APIErrorBody(error, requestID: requestID), status: error.status, headers: headers)
     }
 
     static func encode(_ value: some Encodable) -> Data {

@@ -6,8 +6,8 @@ import ParleyChat
 enum ServerSentEvent {
     case session(sessionID: String, deployment: String)
     case delta(String)
-    case done(answer: String, usage: ChatUsage?)
-    case error(code: String, message: String, retryAfter: Int?)
+    case done(answer: String, usage: ChatUsage?, finishReason: String?)
+    case error(code: String, message: String, retryAfter: Int?, requestID: String?)
     /// A comment line that keeps idle proxies and load balancers from closing the stream.
     case ping
 
@@ -17,10 +17,10 @@ enum ServerSentEvent {
             return Self.event("session", SessionPayload(session_id: id, deployment: deployment))
         case .delta(let text):
             return Self.event("delta", DeltaPayload(text: text))
-        case .done(let answer, let usage):
-            return Self.event("done", DonePayload(answer: answer, usage: usage))
-        case .error(let code, let message, let retryAfter):
-            return Self.event("error", ErrorPayload(code: code, message: message, retry_after: retryAfter))
+        case .done(let answer, let usage, let finishReason):
+            return Self.event("done", DonePayload(answer: answer, usage: usage, finish_reason: finishReason))
+        case .error(let code, let message, let retryAfter, let requestID):
+            return Self.event("error", ErrorPayload(code: code, message: message, retry_after: retryAfter, request_id: requestID))
         case .ping:
             return ByteBuffer(string: ": ping\n\n")
         }
@@ -37,17 +37,19 @@ enum ServerSentEvent {
     private struct SessionPayload: Encodable { let session_id: String; let deployment: String }
     private struct DeltaPayload: Encodable { let text: String }
     /// `retry_after` (seconds) only on `rate_limited`, where a stream has no Retry-After header to carry it.
-    private struct ErrorPayload: Encodable { let code: String; let message: String; let retry_after: Int? }
+    private struct ErrorPayload: Encodable { let code: String; let message: String; let retry_after: Int?; let request_id: String? }
     private struct DonePayload: Encodable {
         let answer: String
         let usage: ChatUsage?
+        let finish_reason: String?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(answer, forKey: .answer)
             try container.encode(usage, forKey: .usage)  // explicit null when unknown
+            try container.encode(finish_reason, forKey: .finish_reason)
         }
 
-        enum CodingKeys: String, CodingKey { case answer, usage }
+        enum CodingKeys: String, CodingKey { case answer, usage, finish_reason }
     }
 }

@@ -11,18 +11,24 @@ struct StatusController: Sendable {
 
     /// What the page may know: nothing secret, no endpoint URL.
     let publicConfig: PublicConfig
-    let readiness: any ReadinessCheck
+    let readiness: Readiness
 
     func register(on router: Router<ParleyRequestContext>) {
         router.get("/config") { _, _ in JSONResponse.make(publicConfig) }
         router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
-        router.get("/readyz") { _, _ in await ready() }
+        router.get("/readyz") { _, context in await ready(context) }
     }
 
-    private func ready() async -> Response {
+    private func ready(_ context: ParleyRequestContext) async -> Response {
         let result = await readiness.check()
         if let reason = result.reason {
-            return JSONResponse.make(NotReady(status: "not_ready", reason: reason, checks: result.checks), status: .serviceUnavailable)
+            // The explanation is for the operator: logged under this request id, never sent.
+            for (part, detail) in result.details.sorted(by: { $0.key < $1.key }) {
+                context.logger.warning("not ready", metadata: ["part": "\(part)", "detail": "\(detail)"])
+            }
+            return JSONResponse.make(
+                NotReady(status: "not_ready", reason: reason, checks: result.checks, request_id: context.id),
+                status: .serviceUnavailable)
         }
         return JSONResponse.make(Ready(status: "ready", mode: publicConfig.mode, checks: result.checks))
     }
@@ -37,5 +43,6 @@ struct StatusController: Sendable {
         let status: String
         let reason: String
         let checks: [String: String]
+        let request_id: String
     }
 }

@@ -54,6 +54,12 @@ public final class ParleyMetrics: Sendable {
         public static let tokenExpiry = "parley_token_expiry_seconds"
         public static let sessions = "parley_sessions"
         public static let storeErrors = "parley_store_errors_total"
+        public static let shedRequests = "parley_shed_requests_total"
+    }
+
+    /// A question refused at once with 503 `overloaded` (PARLEY_MAX_ACTIVE_ANSWERS reached).
+    func answerShed() {
+        Counter(label: Names.shedRequests, factory: factory).increment()
     }
 
     // MARK: HTTP

@@ -1,34 +1,37 @@
-/// Whether `/ask` can be served now. `/readyz` answers 503 with the reason otherwise.
-public protocol ReadinessCheck: Sendable {
-    func check() async -> ReadinessResult
-}
-
-public struct ReadinessResult: Sendable, Equatable {
-    /// Each part's state ("ok" or what is wrong), e.g. ["credential": "ok", "store": "ok"].
-    public var checks: [String: String]
-    /// Why Parley is not ready, or nil when it is.
-    public var reason: String?
-
-    public static func ready(_ checks: [String: String]) -> ReadinessResult {
-        ReadinessResult(checks: checks, reason: nil)
+/// Whether `/ask` can be served now: every part (the model's credential, the session store) must
+/// be ready. `/readyz` answers 503 otherwise, with a plain sentence per part; the part's own
+/// explanation (which may name client ids, hosts or files) goes to the log only.
+struct Readiness: Sendable {
+    struct Part: Sendable {
+        let name: String
+        /// nil when ready, else the operator's explanation (logged, never sent).
+        let check: @Sendable () async -> String?
+        /// What an anonymous client is told when this part is not ready.
+        let publicReason: String
     }
-}
 
-/// All parts must be ready; the first failure is the reason.
-struct CombinedReadiness: ReadinessCheck {
-    let parts: [(name: String, check: @Sendable () async -> String?)]
+    let parts: [Part]
 
     func check() async -> ReadinessResult {
-        var checks: [String: String] = [:]
-        var reason: String?
+        var result = ReadinessResult()
         for part in parts {
             if let problem = await part.check() {
-                checks[part.name] = problem
-                reason = reason ?? problem
+                result.checks[part.name] = "unavailable"
+                result.reason = result.reason ?? part.publicReason
+                result.details[part.name] = problem
             } else {
-                checks[part.name] = "ok"
+                result.checks[part.name] = "ok"
             }
         }
-        return ReadinessResult(checks: checks, reason: reason)
+        return result
     }
+}
+
+struct ReadinessResult: Sendable, Equatable {
+    /// Each part's state, "ok" or "unavailable", e.g. ["model": "ok", "store": "unavailable"].
+    var checks: [String: String] = [:]
+    /// Why Parley is not ready (a plain sentence), or nil when it is.
+    var reason: String?
+    /// The operator's explanation per part that is not ready: for the log only.
+    var details: [String: String] = [:]
 }

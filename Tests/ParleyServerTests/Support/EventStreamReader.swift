@@ -25,13 +25,15 @@ final class EventStreamReader: @unchecked Sendable {
     }
 
     /// Starts a streaming `/ask` on `base` and returns once the response head arrived.
-    static func open(base: String, body: String, timeout: TimeAmount = .seconds(30)) async throws -> EventStreamReader {
+    static func open(
+        base: String, body: String, timeout: TimeAmount = .seconds(30), client: HTTPClient = .shared
+    ) async throws -> EventStreamReader {
         var request = HTTPClientRequest(url: base + "/ask")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "text/event-stream")
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        let response = try await client.execute(request, timeout: timeout)
         return EventStreamReader(response: response)
     }
 

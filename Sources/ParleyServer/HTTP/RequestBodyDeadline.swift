@@ -1,0 +1,30 @@
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// Reads a request body within a time limit. When the limit passes, the connection's input is
+/// shut: the read ends at once (Hummingbird's body iterator sees the end of input, so nothing is
+/// left reading it when Hummingbird drains the connection after the response), and the client
+/// gets 408 on a connection that then closes.
+enum RequestBodyDeadline {
+    struct Passed: Error {}
+
+    static func collect(_ request: Request, upTo maxBytes: Int, within limit: Duration, channel: any Channel) async throws -> ByteBuffer {
+        let timedOut = Atomic<Bool>(false)
+        let timer = Task {
+            try await Task.sleep(for: limit)
+            timedOut.store(true, ordering: .releasing)
+            channel.close(mode: .input, promise: nil)
+        }
+        defer { timer.cancel() }
+        var request = request
+        do {
+            let body = try await request.collectBody(upTo: maxBytes)
+            if timedOut.load(ordering: .acquiring) { throw Passed() }
+            return body
+        } catch {
+            if timedOut.load(ordering: .acquiring) { throw Passed() }
+            throw error
+        }
+    }
+}
