@@ -172,6 +172,27 @@ struct RealTrafficTests {
         }
     }
 
+    @Test func aClientThatLeavesAJSONAnswerIs499NotA500() async throws {
+        try await ServerHarness.run(fakeOptions: .init()) { server in
+            let body = ServerHarness.askBody("[[hang]] wait for me")
+            do {
+                let connection = try RawConnection(port: server.port)
+                try connection.send(
+                    "POST /ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                try await Task.sleep(for: .milliseconds(300))
+            }  // the connection closes here, with the answer still pending
+            var metrics = ""
+            for _ in 0..<50 where !metrics.contains("status=\"499\"") {
+                try await Task.sleep(for: .milliseconds(100))
+                metrics = try await server.request(.GET, "/metrics", headers: []).body
+            }
+            #expect(metrics.contains(#"parley_http_requests_total{route="/ask",method="POST",status="499"} 1"#), "\(metrics)")
+            #expect(!metrics.contains("status=\"500\""))
+            #expect(server.logs.lines(containing: "internal_error").isEmpty)
+            #expect(await server.fake?.requests.last?.cancelled == true, "the upstream request was not cancelled")
+        }
+    }
+
     @Test func answersSayTheirFinishReason() async throws {
         try await ServerHarness.run(fakeOptions: .init()) { server in
             let reply = try await server.ask("hello")

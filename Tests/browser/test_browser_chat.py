@@ -183,6 +183,31 @@ def test_rate_limit_with_retry_after_shows_when_to_retry(page):
     assert page.wait_settled()["status"] == "done"
 
 
+def test_overloaded_is_shown_like_a_rate_limit(page):
+    # Parley's load shedding: HTTP 503 `overloaded` with Retry-After, as /ask sends it.
+    page.js("""
+        const realFetch = window.fetch;
+        window.fetch = async (url, init) => {
+          if (String(url).endsWith('ask')) {
+            window.fetch = realFetch;
+            return new Response(JSON.stringify({error: {code: 'overloaded', request_id: 'r1',
+                message: 'Parley is answering as many questions as it can right now (1000). Try again in a few seconds.'}}),
+              {status: 503, headers: {'Content-Type': 'application/json', 'Retry-After': '2'}});
+          }
+          return realFetch(url, init);
+        };
+    """)
+    turn = page.ask("Are you busy?")
+    assert turn["status"] == "error" and turn["code"] == "overloaded"
+    assert "Try again in a few seconds" in turn["problem"]
+    wait_text = page.find(".turn:last-of-type .retry-after").text
+    assert "retry in 2 s" in wait_text or "retry in 1 s" in wait_text
+    assert not page.find(".turn:last-of-type .retry").is_enabled()
+    wait_until(lambda: page.find(".turn:last-of-type .retry").is_enabled(), timeout=5, message="the countdown")
+    page.find(".turn:last-of-type .retry").click()
+    assert page.wait_settled()["status"] == "done"
+
+
 def test_content_filter_is_shown_inline_and_retry_asks_again(page, fake_openai):
     question = "Something unsayable [[content_filter]]"
     turn = page.ask(question)

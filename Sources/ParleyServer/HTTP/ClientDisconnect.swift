@@ -69,6 +69,9 @@ final class ConnectionWatch: Sendable {
     /// Work registered and not yet removed (for tests: a finished request leaves nothing).
     var pendingWork: Int { state.withLock { $0.cancellers.count } }
 
+    /// The client has left (its side closed, or the whole connection).
+    var clientHasLeft: Bool { state.withLock { $0.closed } }
+
     /// Work registered over the connection's life.
     var workServed: Int { state.withLock { $0.nextTicket } }
 

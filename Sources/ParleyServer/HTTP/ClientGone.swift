@@ -11,7 +11,7 @@ struct ClientGone: Error {
     static func translating<Value>(on channel: any Channel, _ work: () async throws -> Value) async throws -> Value {
         do {
             return try await work()
-        } catch is CancellationError where !channel.isActive {
+        } catch is CancellationError where !channel.isActive || ConnectionWatch.of(channel).clientHasLeft {
             throw ClientGone()
         }
     }
