@@ -12,6 +12,9 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve", abstract: "Serve the chat page and the /ask API (the default).")
 
     func run() async throws {
+        // A log reader that goes away (a closed stderr pipe) must not end the server: writes then
+        // fail with EPIPE instead of raising SIGPIPE, whose default action kills the process.
+        signal(SIGPIPE, SIG_IGN)
         let settings = try await SettingsLoader.load()
         ParleyLogging.bootstrap(format: settings.logFormat, level: settings.logLevel)
         let logger = Logger(label: "parley")

@@ -28,7 +28,9 @@ struct JSONLogHandler: LogHandler {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(object) else { return }
         line.append(UInt8(ascii: "\n"))
-        FileHandle.standardError.write(line)
+        // The throwing write: FileHandle's plain `write(_:)` traps when the descriptor is closed or its
+        // reader is gone (swift-corelibs-foundation, 2026), and a lost log line must never stop the server.
+        try? FileHandle.standardError.write(contentsOf: line)
     }
 
     private static func timestamp() -> String {
