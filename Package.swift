@@ -105,6 +105,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -119,6 +121,14 @@ let package = Package(
             dependencies: ["ParleyIdentity", "ParleyOutbound", "ParleyTestSupport"],
             // Read through #filePath by the tests (fixtures and the fake az/azd executables).
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ParleyOutboundTests",
+            dependencies: [
+                "ParleyOutbound", "ParleyAzureOpenAI", "ParleyIdentity", "ParleyTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "ParleyAzureOpenAITests",

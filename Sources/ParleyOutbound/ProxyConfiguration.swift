@@ -62,6 +62,11 @@ public struct ProxyServer: Sendable, Hashable, CustomStringConvertible {
     public struct Credentials: Sendable, Hashable {
         public var user: String
         public var password: String
+
+        public init(user: String, password: String) {
+            self.user = user
+            self.password = password
+        }
     }
 
     public init(host: String, port: Int, credentials: Credentials? = nil) {
