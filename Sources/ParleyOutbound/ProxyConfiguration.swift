@@ -34,8 +34,9 @@ public struct ProxyConfiguration: Sendable, Equatable {
             }
             return nil
         }
-        https = try value("HTTPS_PROXY").map { try ProxyServer(parsing: $0.value, variable: $0.name) }
-        http = try value("HTTP_PROXY").map { try ProxyServer(parsing: $0.value, variable: $0.name) }
+        // Not Optional.map: its closure's error is untyped, which a typed throws cannot rethrow.
+        if let found = value("HTTPS_PROXY") { https = try ProxyServer(parsing: found.value, variable: found.name) } else { https = nil }
+        if let found = value("HTTP_PROXY") { http = try ProxyServer(parsing: found.value, variable: found.name) } else { http = nil }
         noProxy = NoProxyList(value("NO_PROXY")?.value ?? "")
     }
 
