@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import ParleyAzureOpenAI
 import ParleyChat
+import ParleyIdentity
 import ParleySessionStorePostgres
 import ServiceLifecycle
 
@@ -49,7 +50,7 @@ public struct ParleyApplication {
             logger: logger)
         var readiness: [(name: String, check: @Sendable () async -> String?)] = [("model", backend.readiness)]
         if let storeReadiness = sessions.readiness { readiness.append(("store", storeReadiness)) }
-        let collectors = metricsCollectors(store: store, tokens: tokens, metrics: metrics, now: dependencies.now)
+        let collectors = metricsCollectors(store: store, tokens: tokens, metrics: metrics, scopes: settings.scopes, now: dependencies.now)
         let router = ParleyRouter.build(
             settings: settings, chat: chat, store: store, readiness: CombinedReadiness(parts: readiness),
             metrics: MetricsController(metrics: metrics, collectors: collectors), metricsOnThisPort: settings.metricsPort == nil,
@@ -73,13 +74,14 @@ public struct ParleyApplication {
 
     /// Values read when /metrics is rendered: live sessions, and seconds until each cached token expires.
     private static func metricsCollectors(
-        store: InstrumentedSessionStore, tokens: SharedTokenCache, metrics: ParleyMetrics, now: @escaping @Sendable () -> Date
+        store: InstrumentedSessionStore, tokens: SharedTokenCache, metrics: ParleyMetrics, scopes: ServiceScopes,
+        now: @escaping @Sendable () -> Date
     ) -> [@Sendable () async -> Void] {
         [
             { await store.collect() },
             {
                 guard let cache = tokens.existing else { return }
-                for scope in [EntraAuthentication.cognitiveServicesScope, PostgresConnectionSettings.entraScope] {
+                for scope in [scopes.openAI, scopes.postgres] {
                     if let expiresOn = await cache.expiresOn(scope: scope) {
                         metrics.tokenExpiry(scope: scope, secondsLeft: expiresOn.timeIntervalSince(now()))
                     }
