@@ -166,6 +166,9 @@ struct CLIProcessRunner: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        // Nothing else of ours reaches the CLI: not our sockets, and not a file another thread has
+        // open for writing (a `sleep &` holding it made exec of that file fail with ETXTBSY).
+        closeFrom3(&actions)
         let directory = FileManager.default.fileExists(atPath: "/bin") ? "/bin" : "/"
         guard addChdir(&actions, directory) else {
             throw Failure.couldNotStart("this C library cannot set a child's working directory (posix_spawn_file_actions_addchdir_np)")
@@ -204,6 +207,22 @@ struct CLIProcessRunner: Sendable {
         guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addchdir_np") else { return false }
         return unsafeBitCast(symbol, to: AddChdir.self)(actions, directory) == 0
         #endif
+    }
+
+    /// Closes every descriptor from 3 up in the child: `posix_spawn_file_actions_addclosefrom_np`
+    /// (glibc ≥ 2.34, looked up at run time like `addChdir`), else each descriptor open now.
+    private static func closeFrom3(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>) {
+        #if !canImport(Darwin)
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np"),
+           unsafeBitCast(symbol, to: AddCloseFrom.self)(actions, 3) == 0 {
+            return
+        }
+        #endif
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in open.compactMap(Int32.init) where fd >= 3 && fcntl(fd, F_GETFD) >= 0 {
+            if fcntl(fd, F_GETFD) & FD_CLOEXEC == 0 { posix_spawn_file_actions_addclose(actions, fd) }
+        }
     }
 
     private static func exitCode(_ status: Int32) -> Int32 {

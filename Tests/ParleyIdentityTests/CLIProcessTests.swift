@@ -65,6 +65,20 @@ import Glibc
         try await eventually(timeout: .seconds(3), "the CLI's child \(child) was killed") { !Self.isRunning(child) }
     }
 
+    /// Parley's own descriptors (sockets, files open for writing) never reach the CLI.
+    @Test func theCLIInheritsNoDescriptorOfOurs() async throws {
+        let directory = try TemporaryDirectory()
+        let held = directory.file("held-open-for-writing")
+        let fd = open(held, O_WRONLY | O_CREAT, 0o600)  // deliberately without O_CLOEXEC
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let record = directory.file("open-files")
+        _ = try await az(["FAKE_AZ_MODE": "open-files", "FAKE_AZ_RECORD": record], timeout: .seconds(5)).getToken(scopes: [Env.scope])
+        let files = try String(contentsOfFile: record, encoding: .utf8)
+        #expect(!files.isEmpty)
+        #expect(!files.contains("held-open-for-writing"), "\(files)")
+    }
+
     static func pid(in file: String) -> pid_t? {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
         return pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
