@@ -73,11 +73,27 @@ struct IMDSProbe {
             return "cannot resolve \(host)"
         }
         defer { freeaddrinfo(list) }
-        let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
+        // Every address in turn ("localhost" may be ::1 first while the endpoint listens on
+        // 127.0.0.1), all within the one limit.
+        let deadline = ContinuousClock.now + timeout
+        var problem = "no address"
+        var next: UnsafeMutablePointer<addrinfo>? = first
+        while let address = next {
+            next = address.pointee.ai_next
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else { return "connection timed out" }
+            guard let failure = attempt(address.pointee, timeout: left) else { return nil }
+            problem = failure
+        }
+        return problem
+    }
+
+    private static func attempt(_ address: addrinfo, timeout: Duration) -> String? {
+        let fd = socket(address.ai_family, address.ai_socktype, address.ai_protocol)
         guard fd >= 0 else { return "no socket (errno \(errno))" }
         defer { close(fd) }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        if socketConnect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 { return nil }
+        if socketConnect(fd, address.ai_addr, address.ai_addrlen) == 0 { return nil }
         guard errno == EINPROGRESS else { return errno == ECONNREFUSED ? "connection refused" : "connect failed (errno \(errno))" }
         var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
         let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)

@@ -117,6 +117,16 @@ import Testing
         #expect(error.reason.hasPrefix("no managed identity endpoint answered at \(Env.closedLoopback) within 0.5 s (connection refused)"))
     }
 
+    /// Every address of the host is tried: "localhost" may resolve to ::1 first, and the fake
+    /// listens on 127.0.0.1 only.
+    @Test func probeTriesEveryAddressOfTheHost() async throws {
+        try await withFakeEntra { fake in
+            let environment = Env.make(fake: fake, ["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://localhost:\(fake.port)"])
+            let token = try await managed(environment, probeFirst: true).getToken(scopes: [Env.scope])
+            #expect(fake.isValid(token: token.token))
+        }
+    }
+
     /// Only the connection is timed: an IMDS that is slow to answer the probe is still found.
     @Test func aSlowProbeAnswerStillMeansIMDSIsThere() async throws {
         try await withFakeEntra { fake in
