@@ -50,6 +50,11 @@ public struct AuthorityHost: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { url }
 
+    /// The lower-cased host of a normalised authority URL.
+    static func host(of url: String) -> String {
+        URLComponents(string: url)?.host?.lowercased() ?? ""
+    }
+
     /// 127.0.0.0/8, ::1 and localhost.
     public static func isLoopback(host: String) -> Bool {
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()

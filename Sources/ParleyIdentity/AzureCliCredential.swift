@@ -1,4 +1,5 @@
 import Foundation
+import ParleyOutbound
 import Logging
 
 /// The account signed in with `az login`, for local development (azure-identity
@@ -82,8 +83,11 @@ public struct AzureCliCredential: TokenCredential {
                                : AuthenticationFailedError(credential: name, reason: reason)
         }
         guard let output = try? JSONDecoder().decode(Output.self, from: Data(stdout.utf8)) else { throw unexpected() }
+        // `expires_on` is text from another program: finite and within 1970…9999 before it becomes
+        // a date (issue 9). Not clamped to a lifetime: az hands out its cached token as is.
         if let epoch = output.expires_on {
-            return AccessToken(token: output.accessToken, expiresOn: Date(timeIntervalSince1970: epoch))
+            guard let seconds = ExternalNumber.clamped(epoch, to: 0...JWTPayload.latestEpochSeconds) else { throw unexpected() }
+            return AccessToken(token: output.accessToken, expiresOn: Date(timeIntervalSince1970: seconds))
         }
         guard let text = output.expiresOn, let date = Self.parseLocalTime(text, timeZone: timeZone) else { throw unexpected() }
         return AccessToken(token: output.accessToken, expiresOn: date)

@@ -51,7 +51,7 @@ public struct DefaultAzureCredential: TokenCredential {
                 let credential = try EnvironmentCredential(environment: environment, httpClient: httpClient, logger: logger, options: options, now: now)
                 credentials.append(credential)
                 plan.append(PlannedCredential(name: kind.rawValue, configured: credential.unavailableReason == nil,
-                                              detail: credential.unavailableReason ?? "client secret for AZURE_CLIENT_ID in AZURE_TENANT_ID"))
+                                              detail: credential.unavailableReason ?? credential.configuredDetail))
             case .workloadIdentity:
                 credentials.append(WorkloadIdentityCredential(configuration: workloadIdentity, httpClient: httpClient, logger: logger, options: options, now: now))
                 plan.append(PlannedCredential(name: kind.rawValue, configured: workloadIdentity.isComplete,

@@ -77,6 +77,14 @@ struct EntraTokenClient: Sendable {
             throw EntraRejection(status: reply.status, envelope: scrubbed, secrets: secrets)
         }
         let excerpt = SecretScrubber.scrub(String(decoding: reply.body.prefix(200), as: UTF8.self), secrets: secrets)
+        if (300..<400).contains(reply.status) {
+            // Never followed (OutboundHTTPClient disables redirects): the form carries the client
+            // secret or assertion, which must go to the configured authority only.
+            let location = reply.header("Location").map { " to '\(SecretScrubber.scrub(String($0.prefix(200)), secrets: secrets))'" } ?? ""
+            throw AuthenticationFailedError(credential: credential, reason:
+                "Microsoft Entra ID at \(authority) answered HTTP \(reply.status), a redirect\(location), which Parley does not follow: the request carries the client credential. Check AZURE_AUTHORITY_HOST and any proxy between the pod and Entra.",
+                statusCode: reply.status)
+        }
         if options.entraRetry.isRetryable(status: reply.status) {
             throw AuthenticationFailedError(credential: credential, reason:
                 "Microsoft Entra ID is not answering normally (HTTP \(reply.status) after \(reply.attempts) attempt\(reply.attempts == 1 ? "" : "s")\(excerpt.isEmpty ? "" : ": \(excerpt)")). This is usually temporary; the next request tries again. If it persists, check any proxy between the pod and \(authority).",

@@ -6,8 +6,14 @@ public enum IdentityEnvironment {
     public static let federatedTokenFile = "AZURE_FEDERATED_TOKEN_FILE"
     public static let authorityHost = "AZURE_AUTHORITY_HOST"
     public static let clientSecret = "AZURE_CLIENT_SECRET"
-    /// Read only to explain that certificate credentials are not supported.
+    /// A PEM file with the certificate and its unencrypted private key (EnvironmentCredential).
     public static let clientCertificatePath = "AZURE_CLIENT_CERTIFICATE_PATH"
+    /// Read only to refuse it clearly: encrypted keys are not supported.
+    public static let clientCertificatePassword = "AZURE_CLIENT_CERTIFICATE_PASSWORD"
+    /// Overrides the Azure OpenAI scope that follows from AZURE_AUTHORITY_HOST (`ServiceScopes`).
+    public static let openAIScope = "AZURE_OPENAI_SCOPE"
+    /// Overrides the Azure Database for PostgreSQL scope that follows from AZURE_AUTHORITY_HOST.
+    public static let postgresScope = "PARLEY_POSTGRES_SCOPE"
     public static let tokenCredentials = "AZURE_TOKEN_CREDENTIALS"
     public static let podIdentityAuthorityHost = "AZURE_POD_IDENTITY_AUTHORITY_HOST"
     public static let identityEndpoint = "IDENTITY_ENDPOINT"
@@ -20,12 +26,12 @@ public enum IdentityEnvironment {
 
     public static let variableNames: [String] = [
         clientID, tenantID, federatedTokenFile, authorityHost, clientSecret, clientCertificatePath,
-        tokenCredentials, podIdentityAuthorityHost, identityEndpoint, identityHeader, kubernetesServiceHost,
+        clientCertificatePassword, openAIScope, postgresScope, tokenCredentials, podIdentityAuthorityHost, identityEndpoint, identityHeader, kubernetesServiceHost,
         path, timeZone,
     ]
 
     /// Variables whose values are secret: reports say only whether they are set.
-    public static let secretVariableNames: Set<String> = [clientSecret, identityHeader]
+    public static let secretVariableNames: Set<String> = [clientSecret, clientCertificatePassword, identityHeader]
 
     static let userAgent = "parley-identity/1.0"
 

@@ -6,8 +6,10 @@ public struct IdentityOptions: Sendable {
     /// the refresh for minutes).
     public var entraAttemptTimeout: Duration = .seconds(15)
     public var entraRetry: RetryPolicy = .entra
-    /// The default chain's first IMDS request: 1 s, no retries (azure-identity `_enable_imds_probe`,
-    /// Go `imdsProbeTimeout`, 2026), so a laptop without IMDS moves on to the Azure CLI quickly.
+    /// How long the default chain's IMDS probe may take to connect: 1 s, no retries
+    /// (azure-identity `_enable_imds_probe` connection_timeout, Go `imdsProbeTimeout`, 2026), so a
+    /// laptop without IMDS moves on to the Azure CLI quickly. The probe's answer itself gets
+    /// `imdsAttemptTimeout` (`IMDSProbe`).
     public var imdsProbeTimeout: Duration = .seconds(1)
     /// Per attempt once IMDS is known to answer, or when managed identity is used on its own.
     public var imdsAttemptTimeout: Duration = .seconds(5)

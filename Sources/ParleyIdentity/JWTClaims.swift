@@ -1,4 +1,5 @@
 import Foundation
+import ParleyOutbound
 
 /// Decodes (never verifies) the payload of a JWT for diagnostics. Signatures are Entra's and the
 /// cluster's business; we only read claims to explain configuration.
@@ -28,12 +29,18 @@ public enum JWTPayload {
         return Data(base64Encoded: base64)
     }
 
+    /// The latest date a claim may name: 9999-12-31T23:59:59Z. A JWT is text from outside, so
+    /// `exp: 1e300` is clamped here, before any date arithmetic or formatting (issue 9).
+    static let latestEpochSeconds: Double = 253_402_300_799
+
     static func date(_ value: Any?) -> Date? {
+        let seconds: Double?
         switch value {
-        case let number as NSNumber: Date(timeIntervalSince1970: number.doubleValue)
-        case let text as String: Double(text).map(Date.init(timeIntervalSince1970:))
-        default: nil
+        case let number as NSNumber: seconds = ExternalNumber.clamped(number.doubleValue, to: 0...latestEpochSeconds)
+        case let text as String: seconds = ExternalNumber.clamped(text, to: 0...latestEpochSeconds)
+        default: seconds = nil
         }
+        return seconds.map(Date.init(timeIntervalSince1970:))
     }
 
     static func strings(_ value: Any?) -> [String] {

@@ -45,7 +45,8 @@ public struct ManagedIdentityCredential: TokenCredential {
     public let source: Source
     /// User-assigned identity to ask for (`AZURE_CLIENT_ID`); nil means system-assigned.
     public let clientID: String?
-    /// Inside the default chain the first IMDS request is a 1 s probe without retries.
+    /// Inside the default chain a header-less probe (1 s to connect, no retries) first checks that
+    /// IMDS exists at all (`IMDSProbe`).
     public let probeFirst: Bool
     private let identityHeader: String?
     private let http: TokenHTTP
@@ -91,21 +92,25 @@ public struct ManagedIdentityCredential: TokenCredential {
         var query = [("api-version", Self.imdsAPIVersion), ("resource", resource)]
         if let clientID { query.append(("client_id", clientID)) }
         let url = host + Self.imdsPath + "?" + EntraTokenClient.encodeForm(query)
-        let probing = probeFirst && !imdsAnswered.value
+        if probeFirst && !imdsAnswered.value {
+            let probe = IMDSProbe(http: http, connectTimeout: options.imdsProbeTimeout, answerTimeout: options.imdsAttemptTimeout)
+            if let reason = await probe.absenceReason(url: url, host: host) {
+                throw CredentialUnavailableError(credential: name, reason: reason)
+            }
+            imdsAnswered.value = true
+        }
         let requestTime = http.now()
         let reply: TokenHTTP.Reply
         do {
-            reply = try await http.send(what: "IMDS", timeout: probing ? options.imdsProbeTimeout : options.imdsAttemptTimeout,
-                                        policy: probing ? .none : options.imdsRetry) {
+            reply = try await http.send(what: "IMDS", timeout: options.imdsAttemptTimeout, policy: options.imdsRetry) {
                 var request = HTTPClientRequest(url: url)
                 request.headers.add(name: "Metadata", value: "true")
                 request.headers.add(name: "User-Agent", value: IdentityEnvironment.userAgent)
                 return request
             }
         } catch let error as TokenHTTP.TransportError {
-            throw CredentialUnavailableError(credential: name, reason: probing
-                ? "no managed identity endpoint answered at \(host) within \(options.imdsProbeTimeout.seconds) s (\(error.underlying)); this is not an Azure VM, or IMDS is blocked."
-                : "the IMDS endpoint at \(host) did not answer (\(error.underlying), \(error.attempts) attempts).")
+            throw CredentialUnavailableError(credential: name, reason:
+                "the IMDS endpoint at \(host) did not answer (\(error.underlying), \(error.attempts) attempt\(error.attempts == 1 ? "" : "s")).")
         }
         imdsAnswered.value = true
         return try interpret(reply, requestTime: requestTime, endpoint: "IMDS at \(host)", secrets: [])
@@ -133,15 +138,21 @@ public struct ManagedIdentityCredential: TokenCredential {
         return try interpret(reply, requestTime: requestTime, endpoint: "the App Service identity endpoint", secrets: [header])
     }
 
-    /// Maps an IMDS / App Service answer the way azure-identity does (identity.md §3.5): a 400
-    /// means "no such identity here" and the chain moves on; exhausted retries too; anything else
-    /// is a failure.
+    /// Maps an IMDS / App Service answer the way azure-identity 1.27 does (identity.md §3.5):
+    /// - 400 ("Identity not found", "Multiple user assigned identities"): unavailable, the chain
+    ///   moves on.
+    /// - A 200 that is not a token, or a 401/403 that is not JSON (a proxy's or captive portal's
+    ///   HTML page): not IMDS at all, so unavailable.
+    /// - 404/410/429/5xx still failing after the retries, and every other status: the endpoint is
+    ///   there and refuses, so authentication failed and the chain stops, as the SDKs do, rather
+    ///   than carrying on as another principal.
     private func interpret(_ reply: TokenHTTP.Reply, requestTime: Date, endpoint: String, secrets: [String]) throws -> AccessToken {
         if reply.status == 200 {
             switch TokenResponse.parse(reply.body, requestTime: requestTime) {
             case .success(let token): return token
             case .failure(let failure):
-                throw AuthenticationFailedError(credential: name, reason: "\(endpoint) answered HTTP 200 but \(failure.reason).", statusCode: 200)
+                throw CredentialUnavailableError(credential: name, reason:
+                    "\(endpoint) answered HTTP 200 but \(failure.reason); this is not a managed identity endpoint (a proxy?).")
             }
         }
         let envelope = try? JSONDecoder().decode(IMDSError.self, from: reply.body)
@@ -159,9 +170,16 @@ public struct ManagedIdentityCredential: TokenCredential {
             }
             throw CredentialUnavailableError(credential: name, reason: reason)
         }
-        if options.imdsRetry.isRetryable(status: reply.status) || (reply.status == 403 && said.contains("unreachable")) {
+        let isJSON = (try? JSONSerialization.jsonObject(with: reply.body)) != nil
+        if (reply.status == 401 || reply.status == 403) && !isJSON || (reply.status == 403 && said.localizedCaseInsensitiveContains("unreachable")) {
             throw CredentialUnavailableError(credential: name, reason:
-                "\(endpoint) answered HTTP \(reply.status)\(said.isEmpty ? "" : " (\(said))") and no token was obtained; retry later or check that a managed identity is enabled.")
+                "\(endpoint) answered HTTP \(reply.status) with a page that is not from a managed identity endpoint (a proxy?); no managed identity is reachable from here.")
+        }
+        let attempts = "\(reply.attempts) attempt\(reply.attempts == 1 ? "" : "s")"
+        if options.imdsRetry.isRetryable(status: reply.status) {
+            throw AuthenticationFailedError(credential: name, reason:
+                "\(endpoint) answered HTTP \(reply.status)\(said.isEmpty ? "" : " (\(said))") to \(attempts); the managed identity endpoint is there but gave no token. Retry later; if it persists, check the identity assigned to this machine and IMDS health.",
+                statusCode: reply.status)
         }
         throw AuthenticationFailedError(credential: name, reason:
             "\(endpoint) refused the token request for \(who) (HTTP \(reply.status)\(said.isEmpty ? "" : ": \(said)")).",

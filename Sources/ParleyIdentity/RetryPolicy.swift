@@ -1,4 +1,5 @@
 import Foundation
+import ParleyOutbound
 
 /// When and how long to wait before retrying a token request.
 public struct RetryPolicy: Sendable, Equatable {
@@ -59,15 +60,11 @@ public struct RetryPolicy: Sendable, Equatable {
         return min(base * factor, max(maxDelay, base))
     }
 
-    /// Parses `Retry-After` (delta-seconds or an HTTP date), relative to `now`.
+    /// Parses `Retry-After` (delta-seconds or an HTTP date), relative to `now`, with the shared
+    /// finite-and-clamped parser: `1e300`, `inf`, twenty digits or `-1` from a gateway must never
+    /// reach an integer conversion (issue 9).
     public static func retryAfter(_ value: String?, now: Date) -> Duration? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Double(value), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
+        guard let value else { return nil }
+        return RetryAfter.parse(value, now: now)
     }
 }

@@ -49,7 +49,9 @@ struct TokenHTTP: Sendable {
                 guard retry < policy.maxRetries, policy.isRetryable(status: reply.status) else { return reply }
                 retry += 1
                 let wait = policy.delay(beforeRetry: retry, status: reply.status,
-                                        retryAfter: RetryPolicy.retryAfter(reply.header("Retry-After"), now: now()))
+                                        retryAfter: RetryAfter.parse(
+                                            retryAfterMilliseconds: reply.header("retry-after-ms") ?? reply.header("x-ms-retry-after-ms"),
+                                            retryAfter: reply.header("Retry-After"), now: now()))
                 logger.debug("\(what) answered HTTP \(reply.status); retrying", metadata: [
                     "retry": "\(retry)", "delay_ms": "\(wait.milliseconds)",
                 ])

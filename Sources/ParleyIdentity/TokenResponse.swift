@@ -1,4 +1,5 @@
 import Foundation
+import ParleyOutbound
 
 /// A successful token response from Entra, IMDS or App Service. IMDS and App Service send
 /// numbers as strings (`imds-token-response.json`), Entra as numbers; both are accepted, as Go's
@@ -24,11 +25,19 @@ struct TokenResponse: Decodable, Sendable {
         refreshIn = try Self.number(container, .refreshIn)
     }
 
+    /// A number or a numeric string; NaN, ±infinity ("inf" in a string) and non-numbers are
+    /// refused here, before anything converts them (issue 9).
     static func number(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Double? {
-        if let value = try? container.decodeIfPresent(Double.self, forKey: key) { return value }
-        guard let text = try container.decodeIfPresent(String.self, forKey: key) else { return nil }
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\(key.stringValue) is not a number")
+        if let value = try? container.decodeIfPresent(Double.self, forKey: key) {
+            guard value.isFinite else { throw NotANumber(field: key.stringValue) }
+            return value
+        }
+        guard let text = try? container.decodeIfPresent(String.self, forKey: key) else {
+            if container.contains(key), (try? container.decodeNil(forKey: key)) != true { throw NotANumber(field: key.stringValue) }
+            return nil
+        }
+        guard let value = ExternalNumber.clamped(text, to: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) else {
+            throw NotANumber(field: key.stringValue)
         }
         return value
     }
@@ -36,22 +45,30 @@ struct TokenResponse: Decodable, Sendable {
     /// Applies azure-identity's `_process_response` rules (identity.md §1.5, 1.27.0, 2026):
     /// `expires_on` if present, else request time + `expires_in`; `refresh_in` if present, else
     /// half the lifetime for tokens of 2 h or more.
+    /// Every number is clamped first (`TokenLifetime`): at most 48 h ahead, never before the
+    /// epoch; a token that is already expired when it arrives is refused.
     func accessToken(requestTime: Date) throws -> AccessToken {
         let expires: Date
-        if let expiresOn {
-            expires = Date(timeIntervalSince1970: expiresOn)
-        } else if let expiresIn {
-            expires = requestTime.addingTimeInterval(expiresIn)
+        if let expiresOn, let date = TokenLifetime.expiry(epochSeconds: expiresOn, requestTime: requestTime) {
+            expires = date
+        } else if let expiresIn, let seconds = TokenLifetime.seconds(expiresIn) {
+            expires = requestTime.addingTimeInterval(seconds)
         } else {
             throw MissingExpiry()
         }
-        let lifetime = expiresIn ?? expires.timeIntervalSince(requestTime)
-        let refreshAfter = refreshIn ?? (lifetime >= 7200 ? (lifetime / 2).rounded(.down) : nil)
+        guard expires > requestTime else { throw AlreadyExpired() }
+        let lifetime = expires.timeIntervalSince(requestTime)
+        let serverRefresh = refreshIn.flatMap(TokenLifetime.seconds).map { min($0, lifetime) }
+        let refreshAfter = serverRefresh ?? (lifetime >= 7200 ? (lifetime / 2).rounded(.down) : nil)
         return AccessToken(token: accessToken, expiresOn: expires,
                            refreshOn: refreshAfter.map { requestTime.addingTimeInterval($0) })
     }
 
     struct MissingExpiry: Error {}
+    struct AlreadyExpired: Error {}
+    struct NotANumber: Error {
+        let field: String
+    }
 
     struct ParseFailure: Error, Sendable {
         let reason: String
@@ -65,6 +82,10 @@ struct TokenResponse: Decodable, Sendable {
             return .success(try response.accessToken(requestTime: requestTime))
         } catch is MissingExpiry {
             return .failure(ParseFailure(reason: "the response has neither expires_in nor expires_on"))
+        } catch is AlreadyExpired {
+            return .failure(ParseFailure(reason: "the token in the response has already expired (expires_in/expires_on in the past); check the clock of this machine"))
+        } catch let error as NotANumber {
+            return .failure(ParseFailure(reason: "its \(error.field) is not a finite number"))
         } catch {
             let text = String(decoding: body.prefix(300), as: UTF8.self)
             return .failure(ParseFailure(reason: "the response is not a token response: \(SecretScrubber.scrub(text))"))

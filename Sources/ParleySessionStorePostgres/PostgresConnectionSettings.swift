@@ -33,6 +33,9 @@ public struct PostgresConnectionSettings: Sendable, Equatable, CustomStringConve
     public var authentication: Authentication
     /// The most connections this process opens (`PARLEY_POSTGRES_POOL`, default 10).
     public var poolSize: Int
+    /// The scope of the Entra token sent as the password (`.entra`): follows the cloud of
+    /// AZURE_AUTHORITY_HOST or PARLEY_POSTGRES_SCOPE (set by the server's settings).
+    public var entraScope: String = PostgresConnectionSettings.publicCloudEntraScope
 
     public init(
         host: String, port: Int = 5432, database: String, username: String, password: String? = nil,
@@ -59,9 +62,10 @@ public struct PostgresConnectionSettings: Sendable, Equatable, CustomStringConve
         "\(username)@\(host):\(port)/\(database) (sslmode \(tlsMode.rawValue), \(authentication == .entra ? "Microsoft Entra token" : (password == nil ? "no password" : "password")))"
     }
 
-    /// The scope of Azure Database for PostgreSQL tokens (Microsoft docs, "Use Microsoft Entra ID for
-    /// authentication with Azure Database for PostgreSQL", 2026).
-    public static let entraScope = "https://ossrdbms-aad.database.windows.net/.default"
+    /// The public-cloud scope of Azure Database for PostgreSQL tokens (Microsoft docs, "Use Microsoft
+    /// Entra ID for authentication with Azure Database for PostgreSQL", 2026); other clouds:
+    /// ParleyIdentity `AzureCloud`.
+    public static let publicCloudEntraScope = "https://ossrdbms-aad.database.windows.net/.default"
 }
 
 /// A connection URL that cannot be used; `message` never contains the password.

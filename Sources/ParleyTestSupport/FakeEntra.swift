@@ -35,6 +35,9 @@ public final class FakeEntra: Sendable {
         public var federatedCredential: FederatedCredential?
         /// When set, client-secret requests must send it (else AADSTS7000215).
         public var clientSecret: String?
+        /// When set, certificate-signed assertions (`x5t#S256` header) are verified against it:
+        /// RS256 signature, thumbprint, aud = this token endpoint, iss = sub = client_id, exp/nbf.
+        public var clientCertificate: FakeEntraCertificate?
         /// When set, every token request fails with this error.
         public var failWith: FakeEntraFixtures.EntraError?
         public var appServiceIdentityHeader = "fake-app-service-identity-header"
@@ -118,21 +121,21 @@ public final class FakeEntra: Sendable {
         if let problem = formProblem(form, contentType: headers["content-type"]) {
             return (400, problem, [:])
         }
-        return await answer(reply, form: form)
+        return await answer(reply, form: form, endpoint: baseURL + path)
     }
 
-    private func answer(_ reply: FakeEntraReply, form: [String: String]) async -> (Int, String, [String: String]) {
+    private func answer(_ reply: FakeEntraReply, form: [String: String], endpoint: String) async -> (Int, String, [String: String]) {
         switch reply {
         case .delayed(let delay, let inner):
             try? await Task.sleep(for: delay)
-            return await answer(inner, form: form)
+            return await answer(inner, form: form, endpoint: endpoint)
         case .error(let error):
             return (error.status, error.body, [:])
         case .status(let status, let body, let headers):
             return (status, body, headers)
         case .token(let lifetime, let refreshIn):
             if let failure = options.failWith { return (failure.status, failure.body, [:]) }
-            if let rejection = credentialProblem(form) { return (rejection.status, rejection.body, [:]) }
+            if let rejection = credentialProblem(form, endpoint: endpoint) { return (rejection.status, rejection.body, [:]) }
             let life = lifetime ?? options.lifetime
             let (token, _) = issuer.issue(lifetime: life, audience: form["scope"] ?? "", appID: form["client_id"] ?? "")
             var fields = ["\"token_type\": \"Bearer\"", "\"expires_in\": \(life)", "\"ext_expires_in\": \(life)",
@@ -157,11 +160,25 @@ public final class FakeEntra: Sendable {
         return #"{"error":"invalid_request","error_description":"AADSTS900144: The request body must contain the following parameter: '\#(missing.joined(separator: ", "))'. Trace ID: 44444444-4444-4444-4444-444444444444 Correlation ID: 55555555-5555-5555-5555-555555555555","error_codes":[900144],"trace_id":"44444444-4444-4444-4444-444444444444","correlation_id":"55555555-5555-5555-5555-555555555555"}"#
     }
 
-    private func credentialProblem(_ form: [String: String]) -> FakeEntraFixtures.EntraError? {
+    /// Entra's `invalid_client` envelope for a refused client credential.
+    static func invalidClient(_ code: Int, _ text: String) -> FakeEntraFixtures.EntraError {
+        let description = "AADSTS\(code): \(text) Trace ID: 44444444-4444-4444-4444-444444444444 Correlation ID: 55555555-5555-5555-5555-555555555555 Timestamp: 2025-01-01 00:00:00Z"
+        let body = #"{"error":"invalid_client","error_description":"\#(description.replacingOccurrences(of: "\"", with: "\\\""))","error_codes":[\#(code)],"timestamp":"2025-01-01 00:00:00Z","trace_id":"44444444-4444-4444-4444-444444444444","correlation_id":"55555555-5555-5555-5555-555555555555"}"#
+        return .init(status: 401, body: body, code: code)
+    }
+
+    private func credentialProblem(_ form: [String: String], endpoint: String) -> FakeEntraFixtures.EntraError? {
         if let secret = form["client_secret"], let expected = options.clientSecret, secret != expected {
             return .init(status: 401, body: #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID. Trace ID: 44444444-4444-4444-4444-444444444444 Correlation ID: 55555555-5555-5555-5555-555555555555","error_codes":[7000215],"trace_id":"44444444-4444-4444-4444-444444444444","correlation_id":"55555555-5555-5555-5555-555555555555"}"#, code: 7000215)
         }
         guard let assertion = form["client_assertion"] else { return nil }
+        if FakeEntraCertificate.isCertificateAssertion(assertion) {
+            guard let certificate = options.clientCertificate else {
+                return Self.invalidClient(700027, "The certificate with identifier used to sign the client assertion is not registered on application.")
+            }
+            return certificate.problem(assertion: assertion, clientID: form["client_id"] ?? "", endpoint: endpoint, now: options.now())
+                .map { Self.invalidClient($0.code, $0.text) }
+        }
         guard let claims = TestJWT.claims(of: assertion) else {
             return .init(status: 400, body: #"{"error":"invalid_request","error_description":"AADSTS50027: JWT token is invalid or malformed. Trace ID: 44444444-4444-4444-4444-444444444444 Correlation ID: 55555555-5555-5555-5555-555555555555","error_codes":[50027],"trace_id":"44444444-4444-4444-4444-444444444444","correlation_id":"55555555-5555-5555-5555-555555555555"}"#, code: 50027)
         }

@@ -20,8 +20,8 @@ struct FakeEntraServer: Sendable {
             return Self.json(status, text, headers: headers)
         }
         router.get("/metadata/identity/oauth2/token") { request, _ -> Response in
-            let (status, text) = await fake.imds.handle(query: Self.query(request), headers: Self.headers(request))
-            return Self.json(status, text)
+            let (status, text, headers) = await fake.imds.handle(query: Self.query(request), headers: Self.headers(request))
+            return Self.json(status, text, headers: headers)
         }
         router.get("/msi/token") { request, _ -> Response in
             let (status, text) = fake.appService.handle(query: Self.query(request), headers: Self.headers(request),

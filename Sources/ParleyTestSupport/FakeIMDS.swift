@@ -8,7 +8,8 @@ public final class FakeIMDS: Sendable {
     public indirect enum Reply: Sendable {
         /// `imds-token-response.json` shape; IMDS sends numbers as strings.
         case token(lifetime: Int = 86399, numbersAsStrings: Bool = true, includeExpiresOn: Bool = true)
-        case status(Int, body: String = "")
+        /// Any status, body and headers, e.g. a 503 with a hostile `Retry-After`.
+        case status(Int, body: String = "", headers: [String: String] = [:])
         case delayed(Duration, Reply)
     }
 
@@ -21,6 +22,7 @@ public final class FakeIMDS: Sendable {
 
     private struct State {
         var replies: [Reply] = []
+        var probeReplies: [Reply] = []
         var requests: [Request] = []
     }
 
@@ -35,26 +37,37 @@ public final class FakeIMDS: Sendable {
         state.withLock { $0.replies += replies }
     }
 
+    /// Answers to requests without `Metadata: true` (the default chain's probe). With none queued
+    /// the fake answers as IMDS does: 400 "Required metadata header not specified".
+    public func enqueueProbe(_ replies: Reply...) {
+        state.withLock { $0.probeReplies += replies }
+    }
+
     public var requests: [Request] { state.withLock { $0.requests } }
 
-    func handle(query: [String: String], headers: [String: String]) async -> (Int, String) {
-        let reply: Reply = state.withLock {
+    /// Requests that carried `Metadata: true` (token requests, not probes).
+    public var tokenRequests: [Request] { requests.filter { $0.headers["metadata"] == "true" } }
+
+    func handle(query: [String: String], headers: [String: String]) async -> (Int, String, [String: String]) {
+        let isProbe = headers["metadata"] != "true"
+        let reply: Reply? = state.withLock {
             $0.requests.append(Request(query: query, headers: headers))
+            if isProbe { return $0.probeReplies.isEmpty ? nil : $0.probeReplies.removeFirst() }
             return $0.replies.isEmpty ? .token() : $0.replies.removeFirst()
         }
-        guard headers["metadata"] == "true" else {
-            return (400, FakeEntraFixtures.imdsMissingMetadataHeader)
+        guard let reply else {
+            return (400, FakeEntraFixtures.imdsMissingMetadataHeader, [:])
         }
         return await answer(reply, resource: query["resource"] ?? "")
     }
 
-    private func answer(_ reply: Reply, resource: String) async -> (Int, String) {
+    private func answer(_ reply: Reply, resource: String) async -> (Int, String, [String: String]) {
         switch reply {
         case .delayed(let delay, let inner):
             try? await Task.sleep(for: delay)
             return await answer(inner, resource: resource)
-        case .status(let status, let body):
-            return (status, body)
+        case .status(let status, let body, let headers):
+            return (status, body, headers)
         case .token(let lifetime, let asStrings, let includeExpiresOn):
             let (token, expiresOn) = issuer.issue(lifetime: lifetime, audience: resource)
             func number(_ value: Int) -> String { asStrings ? "\"\(value)\"" : "\(value)" }
@@ -67,7 +80,7 @@ public final class FakeIMDS: Sendable {
                 fields.append("\"expires_on\": \(number(Int(expiresOn.timeIntervalSince1970)))")
                 fields.append("\"not_before\": \(number(Int(expiresOn.timeIntervalSince1970) - lifetime))")
             }
-            return (200, "{" + fields.joined(separator: ", ") + "}")
+            return (200, "{" + fields.joined(separator: ", ") + "}", [:])
         }
     }
 }

@@ -78,7 +78,7 @@ import Testing
             #expect(error.description == """
                 DefaultAzureCredential failed to get a token from the configured credentials.
                 Attempted credentials:
-                \tEnvironmentCredential: no client secret is configured (AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are not set).
+                \tEnvironmentCredential: no service principal is configured (AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH are not set).
                 \tWorkloadIdentityCredential: workload identity is not configured: AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE are not set. Outside Kubernetes set all three, or use another credential (e.g. `az login` for local development).
                 \tManagedIdentityCredential: IMDS at \(fake.baseURL) has no token for a system-assigned identity (HTTP 400 invalid_request: Identity not found). Enable the system-assigned identity of this VM or scale set, or set AZURE_CLIENT_ID to a user-assigned identity assigned to it.
                 \tAzureCliCredential: the Azure CLI (az) is not on PATH; install it and run `az login`, or use another credential.
@@ -90,20 +90,49 @@ import Testing
         }
     }
 
+    // Changed with issue 10: this used to script an IMDS 503 for the probe to "move on"; a 503
+    // now means IMDS is there (and, still failing after retries, stops the chain; see below), so
+    // here no IMDS listens at all.
     @Test func unavailableMovesOnAndTheWinnerIsRemembered() async throws {
         try await withFakeEntra { fake in
-            fake.imds.enqueue(.status(503))  // the probe sees an unhealthy IMDS: move on
-            let chain = try Env.chain(Env.make(fake: fake, ["FAKE_AZD_MODE": "not-logged-in"]), logger: Logger(label: "test"), options: options())
+            let environment = Env.make(fake: fake, ["FAKE_AZD_MODE": "not-logged-in", "AZURE_POD_IDENTITY_AUTHORITY_HOST": Env.closedLoopback])
+            let chain = try Env.chain(environment, logger: Logger(label: "test"), options: options())
             let token = try await chain.getToken(scopes: [Env.scope])
             #expect(token.token == CLICredentialTests.fixtureToken)
             #expect(chain.selectedCredential == "AzureCliCredential")
             #expect(chain.attempts.map(\.credential) == Array(Self.all.prefix(4)))
             #expect(chain.attempts.last?.succeeded == true)
-            #expect(fake.imds.requests.count == 1)  // one probe, no retries
 
             _ = try await chain.getToken(scopes: [Env.scope])
             #expect(chain.attempts.map(\.credential) == ["AzureCliCredential"])  // only the remembered one
-            #expect(fake.imds.requests.count == 1)
+            #expect(fake.imds.requests.isEmpty)
+        }
+    }
+
+    /// identity.md §3.5: IMDS answering 404/410/429/5xx after the retries stops the chain (the
+    /// SDKs raise ClientAuthenticationError there) instead of moving on to another principal.
+    @Test func imdsStillFailingAfterRetriesStopsTheChain() async throws {
+        let directory = try TemporaryDirectory()
+        let record = directory.file("az-argv")
+        try await withFakeEntra { fake in
+            for _ in 0..<6 { fake.imds.enqueue(.status(503)) }
+            let chain = try Env.chain(Env.make(fake: fake, ["FAKE_AZ_RECORD": record]), logger: Logger(label: "test"), options: options())
+            let error = try await #require(throws: ChainedCredentialError.self) { try await chain.getToken(scopes: [Env.scope]) }
+            #expect(error.stoppedBy == "ManagedIdentityCredential")
+            #expect(error.attempts.map(\.credential) == Array(Self.all.prefix(3)))
+            #expect(fake.imds.tokenRequests.count == 6)
+            #expect(!FileManager.default.fileExists(atPath: record))  // az was never run
+        }
+    }
+
+    /// A proxy's HTML page where IMDS should be is "no IMDS here": the chain moves on.
+    @Test func aProxyPageInsteadOfIMDSMovesOn() async throws {
+        try await withFakeEntra { fake in
+            fake.imds.enqueue(.status(403, body: "<html><body>Access denied by proxy</body></html>", headers: ["Content-Type": "text/html"]))
+            let chain = try Env.chain(Env.make(fake: fake), logger: Logger(label: "test"), options: options())
+            let token = try await chain.getToken(scopes: [Env.scope])
+            #expect(token.token == CLICredentialTests.fixtureToken)
+            #expect(chain.selectedCredential == "AzureCliCredential")
         }
     }
 
@@ -220,7 +249,7 @@ import Testing
 
     @Test func diagnoseWalksTheWholeChainWithoutChangingTheWinner() async throws {
         try await withFakeEntra { fake in
-            fake.imds.enqueue(.status(503))
+            fake.imds.enqueue(.status(400, body: FakeEntraFixtures.imdsIdentityNotFound))
             let chain = try Env.chain(Env.make(fake: fake), logger: Logger(label: "test"), options: options())
             _ = try await chain.getToken(scopes: [Env.scope])
             #expect(chain.selectedCredential == "AzureCliCredential")

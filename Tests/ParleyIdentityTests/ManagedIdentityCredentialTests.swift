@@ -74,11 +74,13 @@ import Testing
         }
     }
 
-    @Test func goneIsRetriedForAtLeastSeventySecondsThenUnavailable() async throws {
+    // Changed with issue 10: IMDS still failing after the retries is an authentication failure
+    // (the chain stops), as in azure-identity 1.27 and azidentity; it used to be "unavailable".
+    @Test func goneIsRetriedForAtLeastSeventySecondsThenFails() async throws {
         let sleeps = SleepRecorder()
         try await withFakeEntra { fake in
             for _ in 0..<6 { fake.imds.enqueue(.status(410)) }
-            let error = try await #require(throws: CredentialUnavailableError.self) {
+            let error = try await #require(throws: AuthenticationFailedError.self) {
                 try await managed(Env.make(fake: fake), sleeps: sleeps).getToken(scopes: [Env.scope])
             }
             #expect(fake.imds.requests.count == 6)
@@ -87,28 +89,91 @@ import Testing
         }
     }
 
-    @Test func inChainTheFirstRequestIsAOneShotProbe() async throws {
+    // Changed with issue 10 (identity.md §3.5): the probe is the token request without the
+    // `Metadata` header, and any answer (IMDS's own 400 "Required metadata header") means IMDS is
+    // there; the token request that follows gets the full retry policy.
+    @Test func inChainTheProbeHasNoMetadataHeaderAndAnyAnswerMeansIMDSIsThere() async throws {
+        let sleeps = SleepRecorder()
         try await withFakeEntra { fake in
             fake.imds.enqueue(.status(503), .status(503))
-            let error = try await #require(throws: CredentialUnavailableError.self) {
-                try await managed(Env.make(fake: fake), probeFirst: true).getToken(scopes: [Env.scope])
-            }
-            #expect(fake.imds.requests.count == 1)
-            #expect(error.reason.contains("HTTP 503"))
+            let token = try await managed(Env.make(fake: fake), probeFirst: true, sleeps: sleeps).getToken(scopes: [Env.scope])
+            #expect(fake.isValid(token: token.token))
+            let requests = fake.imds.requests
+            #expect(requests.count == 4)
+            #expect(requests.first?.headers["metadata"] == nil)
+            #expect(requests.first?.query["resource"] == "https://cognitiveservices.azure.com")
+            #expect(fake.imds.tokenRequests.count == 3)
+            #expect(sleeps.sleeps.count == 2)
         }
     }
 
-    @Test func probeGivesUpAfterItsTimeout() async throws {
+    @Test func probeGivesUpWhenNothingListens() async throws {
+        let started = ContinuousClock.now
+        let error = try await #require(throws: CredentialUnavailableError.self) {
+            try await managed(Env.make(["AZURE_POD_IDENTITY_AUTHORITY_HOST": Env.closedLoopback]), probeFirst: true,
+                              probeTimeout: .milliseconds(500)).getToken(scopes: [Env.scope])
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(error.reason.hasPrefix("no managed identity endpoint answered at \(Env.closedLoopback) within 0.5 s (connection refused)"))
+    }
+
+    /// Every address of the host is tried: "localhost" may resolve to ::1 first, and the fake
+    /// listens on 127.0.0.1 only.
+    @Test func probeTriesEveryAddressOfTheHost() async throws {
         try await withFakeEntra { fake in
-            fake.imds.enqueue(.delayed(.seconds(30), .token()))
-            let started = ContinuousClock.now
+            let environment = Env.make(fake: fake, ["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://localhost:\(fake.port)"])
+            let token = try await managed(environment, probeFirst: true).getToken(scopes: [Env.scope])
+            #expect(fake.isValid(token: token.token))
+        }
+    }
+
+    /// Only the connection is timed: an IMDS that is slow to answer the probe is still found.
+    @Test func aSlowProbeAnswerStillMeansIMDSIsThere() async throws {
+        try await withFakeEntra { fake in
+            fake.imds.enqueueProbe(.delayed(.seconds(1), .status(400, body: FakeEntraFixtures.imdsMissingMetadataHeader)))
+            let token = try await managed(Env.make(fake: fake), probeFirst: true, probeTimeout: .milliseconds(300)).getToken(scopes: [Env.scope])
+            #expect(fake.isValid(token: token.token))
+        }
+    }
+
+    @Test func dockerDesktopsUnreachableProbeAnswerMeansNoIMDS() async throws {
+        try await withFakeEntra { fake in
+            fake.imds.enqueueProbe(.status(403, body: "connecting to 169.254.169.254:80: connecting to 169.254.169.254:80: dial tcp 169.254.169.254:80: connectex: A socket operation was attempted to an unreachable network.",
+                                          headers: ["Content-Type": "text/plain"]))
             let error = try await #require(throws: CredentialUnavailableError.self) {
-                try await managed(Env.make(fake: fake), probeFirst: true, probeTimeout: .milliseconds(500)).getToken(scopes: [Env.scope])
+                try await managed(Env.make(fake: fake), probeFirst: true).getToken(scopes: [Env.scope])
             }
-            #expect(ContinuousClock.now - started < .seconds(10))
-            #expect(error.reason.hasPrefix("no managed identity endpoint answered at \(fake.baseURL) within 0.5 s"))
-            // One probe and no retry (on a busy machine the request may not even have arrived).
-            #expect(fake.imds.requests.count <= 1)
+            #expect(error.reason.contains("unreachable"))
+            #expect(fake.imds.tokenRequests.isEmpty)
+        }
+    }
+
+    @Test(arguments: [503, 404, 429, 500])
+    func retryableStatusesStillFailingStopAsAuthenticationFailed(status: Int) async throws {
+        try await withFakeEntra { fake in
+            for _ in 0..<6 { fake.imds.enqueue(.status(status)) }
+            let error = try await #require(throws: AuthenticationFailedError.self) {
+                try await managed(Env.make(fake: fake), probeFirst: true).getToken(scopes: [Env.scope])
+            }
+            #expect(error.statusCode == status)
+            #expect(error.reason.contains("answered HTTP \(status)"))
+            #expect(error.reason.contains("6 attempts"))
+        }
+    }
+
+    @Test(arguments: [
+        (200, "<html><body>Welcome to the proxy</body></html>"),
+        (200, "not json at all"),
+        (401, "<html><body>Proxy authentication required</body></html>"),
+        (403, "<html><body>Forbidden by policy</body></html>"),
+    ])
+    func aPageThatIsNotFromIMDSMeansUnavailable(status: Int, body: String) async throws {
+        try await withFakeEntra { fake in
+            fake.imds.enqueue(.status(status, body: body, headers: ["Content-Type": "text/html"]))
+            let error = try await #require(throws: CredentialUnavailableError.self) {
+                try await managed(Env.make(fake: fake)).getToken(scopes: [Env.scope])
+            }
+            #expect(error.reason.contains("HTTP \(status)"))
         }
     }
 
@@ -124,7 +189,8 @@ import Testing
             _ = try await credential.getToken(scopes: [Env.scope])
             fake.imds.enqueue(.status(503), .token())
             _ = try await credential.getToken(scopes: [Env.scope])
-            #expect(fake.imds.requests.count == 3)
+            #expect(fake.imds.requests.count == 4)  // one probe, then token requests only
+            #expect(fake.imds.tokenRequests.count == 3)
         }
     }
 

@@ -58,4 +58,41 @@ import Testing
             #expect(capture.lines(containing: "eyJ").isEmpty)
         }
     }
+
+    /// A certificate-signed assertion and the private key never reach a log line or an error,
+    /// through the chain and the token cache, even when an upstream echoes the assertion.
+    @Test func certificateAssertionAndKeyNeverLeak() async throws {
+        let capture = LogCapture()
+        let pem = CertificateCredentialTests.goodPEM
+        let keyLines = try String(contentsOfFile: pem, encoding: .utf8)
+            .components(separatedBy: "-----BEGIN PRIVATE KEY-----")[1]
+            .components(separatedBy: "-----END PRIVATE KEY-----")[0]
+            .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        try await withFakeEntra(try CertificateCredentialTests.fakeOptions()) { fake in
+            let environment = Env.make(fake: fake, [
+                "AZURE_TENANT_ID": Env.tenantID, "AZURE_CLIENT_ID": Env.clientID, "AZURE_CLIENT_CERTIFICATE_PATH": pem,
+            ])
+            let chain = try Env.chain(environment, logger: capture.logger())
+            let token = try await TokenCache(credential: chain, logger: capture.logger()).token(for: Env.scope)
+            let first = try #require(fake.requests.first?.form["client_assertion"])
+            fake.enqueue(.status(400, body: "proxy says: bad request client_assertion=\(first)"))
+            let failing = try EnvironmentCredential(environment: environment, httpClient: .shared, logger: capture.logger(), options: Env.options())
+            let error = try await #require(throws: AuthenticationFailedError.self) { try await failing.getToken(scopes: [Env.scope]) }
+            #expect(error.description.contains("proxy says: bad request"))
+            #expect(!capture.lines.isEmpty)
+            #expect(capture.lines(containing: token.token).isEmpty)
+            for request in fake.requests {
+                let assertion = try #require(request.form["client_assertion"])
+                let signature = String(assertion.split(separator: ".")[2])
+                #expect(capture.lines(containing: assertion).isEmpty)
+                #expect(capture.lines(containing: signature).isEmpty)
+                #expect(!error.description.contains(assertion))
+                #expect(!error.description.contains(signature))
+            }
+            for line in keyLines {
+                #expect(capture.lines(containing: line).isEmpty)
+                #expect(!error.description.contains(line))
+            }
+        }
+    }
 }

@@ -37,7 +37,7 @@ struct EntraPostgresTests {
         let logger = logs.logger(label: "entra-postgres", level: .debug)
         let tokens = SharedTokenCache(settings: settings, httpClient: .shared, logger: logger, now: { Date() }, metrics: nil)
         let cache = try tokens.cache()
-        let token = try await cache.token(for: PostgresConnectionSettings.entraScope).token
+        let token = try await cache.token(for: PostgresConnectionSettings.publicCloudEntraScope).token
         #expect(entra.isValid(token: token))
         try await TestPostgres.execute("CREATE ROLE \(role) LOGIN PASSWORD '\(token)'")
         try await TestPostgres.execute("CREATE DATABASE \(database) OWNER \(role)")
@@ -49,7 +49,7 @@ struct EntraPostgresTests {
         #expect(try await store.turns(of: opened.id)?.count == 1)
         #expect(await store.readiness() == nil)
         // One token request in all: the store used the cached token, for the PostgreSQL scope.
-        #expect(entra.requests.map { $0.form["scope"] } == [PostgresConnectionSettings.entraScope])
+        #expect(entra.requests.map { $0.form["scope"] } == [PostgresConnectionSettings.publicCloudEntraScope])
         await store.shutdown()
 
         // A token PostgreSQL does not accept: unavailable, with the login named and no token shown.
@@ -65,7 +65,7 @@ struct EntraPostgresTests {
         await (refused as? PostgresSessionStore)?.shutdown()
 
         // The doctor's check says what to run.
-        let diagnosis = await PostgresDiagnostics.check(settings: settings) { try await cache.token(for: PostgresDiagnostics.entraScope).token }
+        let diagnosis = await PostgresDiagnostics.check(settings: settings) { try await cache.token(for: PostgresConnectionSettings.publicCloudEntraScope).token }
         #expect(!diagnosis.ok)
         #expect(diagnosis.lines.contains { $0.contains("SELECT * FROM pgaadauth_create_principal('\(role)', false, false);") })
         #expect(!diagnosis.lines.joined().contains(token))

@@ -8,8 +8,6 @@ import ParleyIdentity
 /// Keyless access to Azure OpenAI: the default credential chain behind the process-wide token
 /// cache, which refreshes tokens before they expire for as long as the process runs.
 struct EntraAuthentication {
-    /// The scope of Azure OpenAI data-plane tokens (Microsoft docs, "Authenticate with Microsoft Entra ID", 2026).
-    static let cognitiveServicesScope = "https://cognitiveservices.azure.com/.default"
 
     let authenticator: any AzureOpenAIAuthenticator
     let readiness: @Sendable () async -> String?
@@ -30,14 +28,15 @@ struct EntraAuthentication {
         return TokenCache(credential: InstrumentedCredential(base: credential, metrics: metrics), logger: logger, now: now)
     }
 
-    /// Azure OpenAI's authentication over an existing cache.
-    static func make(cache: TokenCache) -> EntraAuthentication {
-        let source = CachedTokenSource(cache: cache, scope: cognitiveServicesScope)
+    /// Azure OpenAI's authentication over an existing cache, for `scope` (`ParleySettings.scopes`:
+    /// the cloud of AZURE_AUTHORITY_HOST, or AZURE_OPENAI_SCOPE).
+    static func make(cache: TokenCache, scope: String) -> EntraAuthentication {
+        let source = CachedTokenSource(cache: cache, scope: scope)
         return EntraAuthentication(
             authenticator: BearerTokenAuthenticator(source: source),
             readiness: {
                 do {
-                    _ = try await cache.token(for: cognitiveServicesScope)
+                    _ = try await cache.token(for: scope)
                     return nil
                 } catch {
                     return "no credential can produce a token for Azure OpenAI: \(error)"

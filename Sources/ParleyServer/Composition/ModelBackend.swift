@@ -33,7 +33,7 @@ struct ModelBackend: Sendable {
             authenticator = APIKeyAuthenticator(key: settings.apiKey ?? "")
             readiness = { nil }
         case .entra:
-            let entra = EntraAuthentication.make(cache: try tokenCache())
+            let entra = EntraAuthentication.make(cache: try tokenCache(), scope: settings.scopes.openAI)
             authenticator = entra.authenticator
             readiness = entra.readiness
         }

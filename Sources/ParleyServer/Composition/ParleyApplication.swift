@@ -6,6 +6,7 @@ import Logging
 import ParleyAzureOpenAI
 import ParleyChat
 import NIOCore
+import ParleyIdentity
 import ParleySessionStorePostgres
 import ServiceLifecycle
 
@@ -58,7 +59,7 @@ public struct ParleyApplication {
                 name: "store", check: storeReadiness,
                 publicReason: "The session store is unavailable: an operator should run 'parley doctor'."))
         }
-        let collectors = metricsCollectors(store: store, tokens: tokens, metrics: metrics, now: dependencies.now)
+        let collectors = metricsCollectors(store: store, tokens: tokens, metrics: metrics, scopes: settings.scopes, now: dependencies.now)
         let admission = AnswerAdmission(limit: settings.maxActiveAnswers)
         let router = ParleyRouter.build(
             settings: settings, chat: chat, store: store, readiness: Readiness(parts: readiness), admission: admission,
@@ -87,13 +88,14 @@ public struct ParleyApplication {
 
     /// Values read when /metrics is rendered: live sessions, and seconds until each cached token expires.
     private static func metricsCollectors(
-        store: InstrumentedSessionStore, tokens: SharedTokenCache, metrics: ParleyMetrics, now: @escaping @Sendable () -> Date
+        store: InstrumentedSessionStore, tokens: SharedTokenCache, metrics: ParleyMetrics, scopes: ServiceScopes,
+        now: @escaping @Sendable () -> Date
     ) -> [@Sendable () async -> Void] {
         [
             { await store.collect() },
             {
                 guard let cache = tokens.existing else { return }
-                for scope in [EntraAuthentication.cognitiveServicesScope, PostgresConnectionSettings.entraScope] {
+                for scope in [scopes.openAI, scopes.postgres] {
                     if let expiresOn = await cache.expiresOn(scope: scope) {
                         metrics.tokenExpiry(scope: scope, secondsLeft: expiresOn.timeIntervalSince(now()))
                     }

@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Logging
+import ParleyIdentity
 import ParleyOutbound
 import SystemPackage
 
@@ -60,13 +61,19 @@ extension ParleySettings {
         for name in identityVariables {
             if let value = values.string(name, secret: N.secrets.contains(name)) { identity[name] = value }
         }
-        // az and azd are found on PATH and keep their login under HOME.
-        for name in ["PATH", "HOME"] where identity[name] == nil {
-            identity[name] = processEnvironment[name]
+        // The whole process environment, with the identity values (which may come from .env) on
+        // top: az and azd are started with it, as azure-identity passes os.environ, because they
+        // need AZURE_CONFIG_DIR / AZD_CONFIG_DIR, HOME, proxy and CA variables (issue 10). The
+        // identity library itself reads only IdentityEnvironment.variableNames from it.
+        identityEnvironment = processEnvironment.merging(identity) { $1 }
+        do {
+            scopes = try ServiceScopes(environment: identityEnvironment)
+        } catch let error as IdentityConfigurationError {
+            throw SettingsError(error.variable, error.message)
         }
-        identityEnvironment = identity
         sessionStore = try values.choice(N.sessionStore, default: .memory)
         postgres = try values.postgres(required: sessionStore == .postgres)
+        postgres?.entraScope = scopes.postgres
         metricsPort = try values.optionalInt(N.metricsPort, in: 1...65535)
         upstreamConnections = try values.int(N.upstreamConnections, default: 512, in: 1...65536)
         maxActiveAnswers = try values.int(N.maxActiveAnswers, default: 1000, in: 1...1_000_000)

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyIdentity
 import Logging
 import ParleyOutbound
 import ParleySessionStorePostgres
@@ -49,9 +50,12 @@ public struct ParleySettings: Sendable {
     public var shutdownGrace: Duration
     /// How often a waiting event stream gets a `: ping` comment (15 s; keeps proxies from timing out).
     public var pingInterval: Duration
-    /// The identity library's variables (from the environment and `.env`), plus PATH and HOME for
-    /// the `az`/`azd` credentials.
+    /// The process environment with the identity library's variables (from the environment or
+    /// `.env`) on top; `az`/`azd` are started with all of it.
     public var identityEnvironment: [String: String]
+    /// Token scopes for Azure OpenAI and PostgreSQL: from the cloud of AZURE_AUTHORITY_HOST, or
+    /// AZURE_OPENAI_SCOPE / PARLEY_POSTGRES_SCOPE.
+    public var scopes: ServiceScopes
     /// Where sessions live (`PARLEY_SESSION_STORE`): this process's memory, or PostgreSQL shared by replicas.
     public var sessionStore: SessionStoreKind
     /// The PostgreSQL connection, with `sessionStore == .postgres` (and for `parley doctor`).

@@ -96,9 +96,9 @@ public struct Doctor: Sendable {
             // The same one-line error `parley serve` stops with (EntraAuthentication.makeCache).
             throw SettingsError(error.variable, error.message)
         }
-        let run = await credential.diagnose(scopes: [EntraAuthentication.cognitiveServicesScope])
+        let run = await credential.diagnose(scopes: [settings.scopes.openAI])
         var steps = [
-            DoctorIdentityCheck.step(credential: credential, run: run, environment: environment),
+            DoctorIdentityCheck.step(credential: credential, run: run, environment: environment, scope: settings.scopes.openAI),
             DoctorProjectedTokenCheck.step(credential: credential, run: run, environment: environment, now: now()),
         ]
         guard let token = run.token else {
@@ -111,7 +111,7 @@ public struct Doctor: Sendable {
         let principal = try? AccessTokenClaims(jwt: token.token).objectID
         report.selectedCredential = run.winner
         report.principalObjectID = principal
-        steps.append(DoctorAccessTokenCheck.step(token: token, credential: run.winner, now: now()))
+        steps.append(DoctorAccessTokenCheck.step(token: token, credential: run.winner, scopes: settings.scopes, now: now()))
         guard options.sendsChatRequest else {
             steps.append(DoctorChatCheck.skipped("not sent (--no-call)."))
             return steps

@@ -6,14 +6,14 @@ import ParleyIdentity
 enum DoctorAccessTokenCheck {
     static let title = "Access token"
 
-    /// The audience Azure OpenAI accepts (the scope without `/.default`).
-    static let expectedAudience = "https://cognitiveservices.azure.com"
-
     static func skipped(_ why: String) -> DoctorStep {
         DoctorStep(id: .accessToken, title: title, status: .skipped, summary: why)
     }
 
-    static func step(token: AccessToken, credential: String?, now: Date) -> DoctorStep {
+    /// - Parameter scopes: the audience Azure OpenAI accepts is `scopes.openAIAudience` (the scope
+    ///   without `/.default`), which follows the cloud of AZURE_AUTHORITY_HOST or AZURE_OPENAI_SCOPE.
+    static func step(token: AccessToken, credential: String?, scopes: ServiceScopes, now: Date) -> DoctorStep {
+        let expectedAudience = scopes.openAIAudience
         let report = IdentityDiagnostics.accessToken(token, now: now)
         var facts: [DoctorFact] = []
         if let credential { facts.append(DoctorFact("from", credential)) }
@@ -36,15 +36,15 @@ enum DoctorAccessTokenCheck {
             id: .accessToken, title: title, status: .ok,
             summary: "principal \(claims.objectID ?? "?")\(claims.clientID.map { " (client \($0))" } ?? "") in tenant \(claims.tenantID ?? "?"), \(DoctorFormatting.lifetime(report.secondsLeft)).",
             facts: facts)
-        if !hasExpectedAudience(claims.audiences) {
+        if !hasExpectedAudience(claims.audiences, expected: expectedAudience) {
             step.status = .warning
             step.notes.append("⚠ the token's audience is '\(claims.audiences.joined(separator: ", "))', not \(expectedAudience): Azure OpenAI will answer 401.")
-            step.fixes.append("the token must be requested for \(EntraAuthentication.cognitiveServicesScope); check that nothing (a proxy, a wrapper around az) hands out tokens for another resource.")
+            step.fixes.append("the token must be requested for \(scopes.openAI); check that nothing (a proxy, a wrapper around az) hands out tokens for another resource.")
         }
         return step
     }
 
-    static func hasExpectedAudience(_ audiences: [String]) -> Bool {
-        audiences.contains { $0 == expectedAudience || $0 == expectedAudience + "/" }
+    static func hasExpectedAudience(_ audiences: [String], expected: String) -> Bool {
+        audiences.contains { $0 == expected || $0 == expected + "/" }
     }
 }

@@ -94,7 +94,7 @@ struct DoctorChatCheck {
             }
             step.fixes = [
                 "use the resource's custom-subdomain endpoint, https://<resource name>.openai.azure.com, in OPENAI_API_BASE (not a regional https://<region>.api.cognitive.microsoft.com endpoint): `az cognitiveservices account show --name <resource name> --resource-group <resource group> --query properties.endpoint -o tsv`.",
-                "check that the token's audience is https://cognitiveservices.azure.com (see Access token above) and that it is from the tenant the resource lives in.",
+                "check that the token's audience is \(settings.scopes.openAIAudience) (see Access token above) and that it is from the tenant the resource lives in.",
             ]
         case .authenticationFailed:
             step.summary = "401: Azure OpenAI rejected the API key."

@@ -14,7 +14,7 @@ enum DoctorIdentityCheck {
                    summary: "API-key authentication: Parley sends the key in the api-key header, so no Microsoft Entra token (and no identity) is involved.")
     }
 
-    static func step(credential: DefaultAzureCredential, run: ChainRun, environment: [String: String]) -> DoctorStep {
+    static func step(credential: DefaultAzureCredential, run: ChainRun, environment: [String: String], scope: String) -> DoctorStep {
         let chain = members(plan: credential.plan, attempts: run.attempts)
         var step = DoctorStep(id: .identity, title: title, status: .ok, summary: "",
                               facts: facts(credential: credential, environment: environment),
@@ -22,7 +22,7 @@ enum DoctorIdentityCheck {
         step.notes = ["chain: " + (chain.isEmpty ? "(empty)" : chain.map(\.credential).joined(separator: " → "))]
             + chain.map(line)
         if let winner = run.winner {
-            step.summary = "\(winner) got a token for \(EntraAuthentication.cognitiveServicesScope)."
+            step.summary = "\(winner) got a token for \(scope)."
             if winner == CredentialKind.managedIdentity.rawValue, credential.workloadIdentity.insideKubernetes {
                 step.status = .warning
                 step.notes.append("⚠ Inside Kubernetes, managed identity may be the node's identity rather than this workload's; workload identity is the intended way for a pod.")

@@ -26,7 +26,7 @@ struct DoctorStoreCheck {
         let tokenSource: @Sendable () async throws -> String = {
             let credential = try DefaultAzureCredential(environment: environment, httpClient: httpClient, logger: logger,
                                                         now: now, options: identity)
-            return try await credential.getToken(scopes: [PostgresDiagnostics.entraScope]).token
+            return try await credential.getToken(scopes: [settings.scopes.postgres]).token
         }
         let (ok, lines) = await PostgresDiagnostics.check(settings: settings, tokenSource: tokenSource)
         let fixes = lines.dropFirst().filter { $0.contains("SELECT ") || $0.hasPrefix("fix") }

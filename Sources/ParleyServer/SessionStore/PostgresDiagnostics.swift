@@ -5,11 +5,8 @@ import ParleySessionStorePostgres
 /// wrong (host unreachable, TLS, login refused — for Microsoft Entra with the SQL that creates the
 /// identity's database role) or, when it works, who it is connected as.
 public enum PostgresDiagnostics {
-    /// The scope of Azure Database for PostgreSQL tokens.
-    public static let entraScope = PostgresConnectionSettings.entraScope
-
     /// - Parameters:
-    ///   - tokenSource: for `PARLEY_POSTGRES_AUTH=entra`, a token for `entraScope` from the credential
+    ///   - tokenSource: for `PARLEY_POSTGRES_AUTH=entra`, a token for the connection's `entraScope` from the credential
     ///     chain the doctor uses; ignored with a password.
     /// - Returns: `ok` false when the store would not work; `lines` to print, first the verdict.
     public static func check(settings: ParleySettings, tokenSource: (@Sendable () async throws -> String)?) async -> (ok: Bool, lines: [String]) {
@@ -25,6 +22,7 @@ public enum PostgresDiagnostics {
         case .password:
             password = connection.password
         case .entra:
+            let entraScope = connection.entraScope
             guard let tokenSource else {
                 return (false, lines + ["no credential to get a Microsoft Entra token for \(entraScope)"])
             }

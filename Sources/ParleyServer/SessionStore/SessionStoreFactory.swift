@@ -40,7 +40,8 @@ struct SessionStoreFactory {
             return { password }
         case .entra:
             let cache = try tokenCache()
-            return { try await cache.token(for: PostgresConnectionSettings.entraScope).token }
+            let scope = connection.entraScope
+            return { try await cache.token(for: scope).token }
         }
     }
 }
