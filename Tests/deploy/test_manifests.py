@@ -21,9 +21,9 @@ DEFAULT_SHUTDOWN_GRACE = 25
 # name[:port]/path:tag with a tag that is not "latest"
 TAGGED_IMAGE = re.compile(r"^[^@\s]+/[^:@\s]+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 EXPECTED_DEPLOYMENTS = {
-    "manifest.yaml": ("gpt-35-turbo", None),
-    "manifest-gpt4.yaml": ("gpt-4", None),
-    "manifest-both.yaml": ("gpt-35-turbo", "gpt-35-turbo,gpt-4"),
+    "manifest.yaml": ("gpt-4.1-mini", None),
+    "manifest-gpt4.yaml": ("gpt-4.1", None),
+    "manifest-both.yaml": ("gpt-4.1-mini", "gpt-4.1-mini,gpt-4.1"),
 }
 
 
