@@ -487,12 +487,12 @@ if ((WITH_POSTGRES)); then
 
     step "database $POSTGRES_DATABASE on $POSTGRES_NAME"
     if exists az postgres flexible-server db show --server-name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP" \
-        --database-name "$POSTGRES_DATABASE"; then
+        --name "$POSTGRES_DATABASE"; then
         note "exists"
     else
         provisioning_change "database $POSTGRES_DATABASE"
         run az postgres flexible-server db create --server-name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP" \
-            --database-name "$POSTGRES_DATABASE" --output none
+            --name "$POSTGRES_DATABASE" --output none
     fi
 
     step "$IDENTITY_NAME as a Microsoft Entra user of $POSTGRES_NAME"
