@@ -285,10 +285,11 @@ if ((WITH_POSTGRES)); then STEP_TOTAL=$((STEP_TOTAL + 3)); fi
 
 if ((!DEPLOY_ONLY)); then
     step "models offered in $LOCATION ($MINI_MODEL $MINI_MODEL_VERSION, $LARGE_MODEL $LARGE_MODEL_VERSION; $MODEL_SKU)"
-    # One line per model version: name, version, SKUs (tab-separated). Checked before anything is created, so a
-    # retired model stops the first run here with the region's list instead of at the deployment step.
-    OFFERED=$(lookup '' az cognitiveservices model list --location "$LOCATION" \
-        --query "[?model.format=='OpenAI'].[model.name, model.version, join(' ', model.skus[].name)]" --output tsv)
+    # One line per model version: name, version, SKUs (tab-separated; none for an entry without skus). Checked
+    # before anything is created, so a retired model stops the first run here with the region's list instead of
+    # at the deployment step.
+    OFFERED=$(lookup '' az cognitiveservices model list --location "$LOCATION" --output tsv \
+        --query "[?model.format=='OpenAI'].[model.name, model.version, join(' ', model.skus[].name || \`[]\`)]")
     MISSING_MODELS=()
     for wanted in "$MINI_MODEL $MINI_MODEL_VERSION" "$LARGE_MODEL $LARGE_MODEL_VERSION"; do
         if ((DRY_RUN)) || awk -F '\t' -v want="$wanted" -v sku="$MODEL_SKU" \
