@@ -41,7 +41,10 @@ USER_OBJECT_ID=$(lookup '<object id of the signed-in user>' az ad signed-in-user
 note "object id $USER_OBJECT_ID"
 
 SUBSCRIPTION_ID=$(lookup '<subscription-id>' az account show --query id --output tsv)
-if [[ -z $NAME_SUFFIX ]]; then NAME_SUFFIX=$(name_suffix "$SUBSCRIPTION_ID" "$RESOURCE_GROUP"); fi
+if [[ -z $NAME_SUFFIX ]]; then
+    NAME_SUFFIX=$(name_suffix "$SUBSCRIPTION_ID" "$RESOURCE_GROUP")
+    if ((DRY_RUN)); then NAME_SUFFIX='<suffix>'; fi # not the hash of a placeholder
+fi
 AZURE_OPENAI_NAME="${AZURE_OPENAI_NAME:-parley-openai-$NAME_SUFFIX}"
 
 step "Azure OpenAI account $AZURE_OPENAI_NAME"
