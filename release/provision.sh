@@ -266,9 +266,10 @@ if ((DRY_RUN)); then note "dry run: printing the commands of a first run; nothin
 resolve_names
 note "subscription $SUBSCRIPTION_ID, location $LOCATION, global names with suffix $NAME_SUFFIX"
 # make deploy deploys what make provision deployed: after --with-postgres only the replicas manifest has a
-# federated credential, so the single-replica manifests must not be demanded.
+# federated credential, so the single-replica manifests must not be demanded. (probe: any failure counts as
+# "no server", which only means the default manifests, whose missing credentials are then reported.)
 if ((DEPLOY_ONLY)) && [[ -z $WITH_POSTGRES_SET && -z ${MANIFESTS_SET:-} ]] &&
-    exists az postgres flexible-server show --name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP"; then
+    probe az postgres flexible-server show --name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP"; then
     note "PostgreSQL server $POSTGRES_NAME exists: deploying the replicas (WITH_POSTGRES=0 for the others)"
     WITH_POSTGRES=1
     MANIFESTS="replicas/manifest-replicas.yaml"
