@@ -54,17 +54,20 @@ clean:
 docker:
 	docker build --tag parley:local .
 
-## Create or update everything in Azure and deploy to AKS (idempotent). DRY_RUN=1 prints the plan.
+## Create or update everything in Azure and deploy to AKS (idempotent). DRY_RUN=1 (or true) prints the plan;
+## DRY_RUN=0, false or nothing runs it.
 provision:
-	release/provision.sh $(if $(DRY_RUN),--dry-run)
+	release/provision.sh $(if $(filter 1 true TRUE True,$(DRY_RUN)),--dry-run)
 
 ## Deploy the current code to the provisioned cluster: build the image if new, render release/*.yaml, apply, verify.
 deploy:
 	release/provision.sh --deploy-only
 
-## Remove Parley from the cluster (the Azure resources stay: az group delete --name parley-rg).
+## Remove Parley from the cluster, in NAMESPACE (default parley; every manifest's objects, the replicas' too).
+## The namespace and the Azure resources stay (az group delete --name parley-rg removes those).
 undeploy:
-	kubectl delete --filename release --ignore-not-found
+	kubectl delete deployment,service,serviceaccount,networkpolicy,poddisruptionbudget \
+		--namespace "$${NAMESPACE:-parley}" --selector app.kubernetes.io/name=parley --ignore-not-found
 
 ## Give the signed-in az user "Cognitive Services OpenAI User" on the Azure OpenAI account, for make run.
 assign-local-role:

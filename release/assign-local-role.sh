@@ -15,8 +15,8 @@ source "$RELEASE_DIR/lib.sh"
 
 # ---- settings (the same defaults as release/provision.sh) ------------------------------------------------------
 RESOURCE_GROUP="${RESOURCE_GROUP:-parley-rg}"
-NAME_SUFFIX="${NAME_SUFFIX:-$(printf '%s/%s' "${USER:-$(id -un)}" "$RESOURCE_GROUP" | sha256sum | cut -c1-6)}"
-AZURE_OPENAI_NAME="${AZURE_OPENAI_NAME:-parley-openai-$NAME_SUFFIX}"
+NAME_SUFFIX="${NAME_SUFFIX:-}"             # default: from the subscription and the group (lib.sh name_suffix)
+AZURE_OPENAI_NAME="${AZURE_OPENAI_NAME:-}" # default parley-openai-<suffix>
 # ---------------------------------------------------------------------------------------------------------------
 
 readonly OPENAI_ROLE="Cognitive Services OpenAI User"
@@ -40,6 +40,13 @@ USER_OBJECT_ID=$(lookup '<object id of the signed-in user>' az ad signed-in-user
     die "not signed in as a user: run 'az login' (a service principal gets its role from whoever provisions)"
 note "object id $USER_OBJECT_ID"
 
+SUBSCRIPTION_ID=$(lookup '<subscription-id>' az account show --query id --output tsv)
+if [[ -z $NAME_SUFFIX ]]; then
+    NAME_SUFFIX=$(name_suffix "$SUBSCRIPTION_ID" "$RESOURCE_GROUP")
+    if ((DRY_RUN)); then NAME_SUFFIX='<suffix>'; fi # not the hash of a placeholder
+fi
+AZURE_OPENAI_NAME="${AZURE_OPENAI_NAME:-parley-openai-$NAME_SUFFIX}"
+
 step "Azure OpenAI account $AZURE_OPENAI_NAME"
 exists az cognitiveservices account show --name "$AZURE_OPENAI_NAME" --resource-group "$RESOURCE_GROUP" ||
     ((DRY_RUN)) ||
@@ -62,4 +69,4 @@ else
 fi
 
 printf '\nPut these lines in .env, then run make run (parley doctor checks the setup):\n' >&3
-printf 'OPENAI_API_BASE=%s\nDEPLOYMENT_NAME=gpt-35-turbo\n' "$OPENAI_ENDPOINT" >&3
+printf 'OPENAI_API_BASE=%s\nDEPLOYMENT_NAME=gpt-4.1-mini\n' "$OPENAI_ENDPOINT" >&3

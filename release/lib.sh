@@ -5,10 +5,20 @@
 # quoted so it can be pasted) before running it. With --dry-run (DRY_RUN=1) nothing is run at all: reads
 # answer "not found" or a <placeholder>, so the printout is the plan for a first run.
 
-DRY_RUN=0
+SCRIPT_NAME=$(basename "$0")
+# DRY_RUN from the environment (make provision DRY_RUN=1): only 1 or true means a dry run; 0, false or empty
+# mean a real one, and anything else is refused rather than guessed.
+case ${DRY_RUN:-0} in
+1 | [Tt][Rr][Uu][Ee]) DRY_RUN=1 ;;
+0 | [Ff][Aa][Ll][Ss][Ee]) DRY_RUN=0 ;;
+*)
+    printf '%s: DRY_RUN=%s: use 1 or true for a dry run, 0 or false (or nothing) for a real one\n' \
+        "$SCRIPT_NAME" "$DRY_RUN" >&2
+    exit 1
+    ;;
+esac
 # With DEPLOY_ONLY=1 every Azure change is refused (the resources must exist already); see provision.sh.
 DEPLOY_ONLY=0
-SCRIPT_NAME=$(basename "$0")
 # stderr of the last read, shown only when it failed for a reason other than "not found".
 LIB_ERR_FILE=$(mktemp)
 # Commands print to fd 3 so that they are seen even inside $(...).
@@ -99,5 +109,10 @@ require_tools() {
         command -v "$tool" >/dev/null || die "'$tool' is not installed (the devcontainer has it; see README 'Deploy to AKS')"
     done
 }
+
+# The suffix of the global names (Azure OpenAI account and subdomain, registry, PostgreSQL server): derived from
+# the subscription id and the resource group, so it is the same for everyone on the team, in the devcontainer
+# (root) and on every run. (It used to come from $USER: a second person got "account missing" or a second account.)
+name_suffix() { printf '%s/%s' "$1" "$2" | sha256sum | cut -c1-6; }
 
 lib_cleanup() { rm -f "$LIB_ERR_FILE"; }

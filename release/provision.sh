@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Provision Parley on AKS end to end, with no secrets: Azure OpenAI (custom subdomain, gpt-35-turbo and gpt-4),
-# a container registry, an AKS cluster with the OIDC issuer and workload identity, a user-assigned identity
-# holding "Cognitive Services OpenAI User" on the Azure OpenAI account only, one federated credential per
-# Kubernetes service account, the image built in the registry (no local Docker), the manifests in release/
-# rendered with the real values and applied, then the external IPs and `parley doctor` run inside each pod.
+# Provision Parley on AKS end to end, with no secrets: Azure OpenAI (custom subdomain, API keys disabled, a mini
+# and a large chat model), a container registry, an AKS cluster with the OIDC issuer and workload identity, a
+# user-assigned identity holding "Cognitive Services OpenAI User" on the Azure OpenAI account only, one federated
+# credential per Kubernetes service account, the image built in the registry (no local Docker), the manifests in
+# release/ rendered with the real values and applied, then the external IPs and `parley doctor` run inside each pod.
 #
-# Usage: release/provision.sh [--dry-run] [--deploy-only] [--with-postgres]
-#   --dry-run        print every az/kubectl command instead of running it (nothing is read or changed)
+# Usage: release/provision.sh [--dry-run] [--deploy-only] [--with-postgres] [--purge] [--render-only DIR]
+#   --dry-run        (also DRY_RUN=1 or true) print every az/kubectl command instead of running it (nothing is
+#                    read or changed)
 #   --deploy-only    change nothing in Azure: build the image if its tag is new, render, apply, verify
-#                    (make deploy); stops if a resource is missing
+#                    (make deploy); stops if a resource is missing. Deploys what was provisioned: the replicas
+#                    manifest when the PostgreSQL server exists (unless WITH_POSTGRES=0 or MANIFESTS is set)
 #   --with-postgres  (off by default; also WITH_POSTGRES=1) also create an Azure Database for PostgreSQL flexible
 #                    server with Microsoft Entra authentication only, make the identity a database user, and
 #                    deploy release/replicas/manifest-replicas.yaml (3 replicas sharing sessions) instead
+#   --purge          when the Azure OpenAI account's name is soft-deleted (kept 48 h after az group delete),
+#                    purge it and create a new account instead of recovering the old one
+#   --render-only DIR  write the filled manifests into DIR for `kubectl apply -f DIR` by hand, and stop: changes
+#                    nothing anywhere. IDENTITY_CLIENT_ID, AZURE_OPENAI_ENDPOINT, ACR_LOGIN_SERVER, POSTGRES_HOST
+#                    and IMAGE_TAG are taken from the environment when set, otherwise looked up read-only with az
 # Every step is idempotent: it looks the resource up and creates it only when az says it does not exist,
 # so running the script again changes nothing but the image and the manifests.
 # Settings: the variables below; each can be overridden from the environment, e.g.
@@ -26,27 +33,33 @@ source "$RELEASE_DIR/lib.sh"
 # ---- settings ------------------------------------------------------------------------------------------------
 LOCATION="${LOCATION:-eastus}"
 RESOURCE_GROUP="${RESOURCE_GROUP:-parley-rg}"
-# Azure OpenAI account and registry names are global: a short suffix derived from you and the group keeps them
-# unique, and the same on every run.
-NAME_SUFFIX="${NAME_SUFFIX:-$(printf '%s/%s' "${USER:-$(id -un)}" "$RESOURCE_GROUP" | sha256sum | cut -c1-6)}"
+# Azure OpenAI account, registry and PostgreSQL names are global: a short suffix derived from the subscription and
+# the group (lib.sh name_suffix) keeps them unique, and the same for everyone and on every run. Set after the
+# subscription is known unless given.
+NAME_SUFFIX="${NAME_SUFFIX:-}"
 # The account name is also its custom subdomain (https://<name>.openai.azure.com/), which Entra tokens need.
-AZURE_OPENAI_NAME="${AZURE_OPENAI_NAME:-parley-openai-$NAME_SUFFIX}"
+AZURE_OPENAI_NAME="${AZURE_OPENAI_NAME:-}" # default parley-openai-<suffix>
 AZURE_OPENAI_SKU="${AZURE_OPENAI_SKU:-S0}"
-# The deployment names are the ones release/*.yaml use; the models behind them can change
-# (gpt-35-turbo 0125 is the last gpt-35-turbo; gpt-4 turbo-2024-04-09 is GPT-4 Turbo).
-GPT35_MODEL="${GPT35_MODEL:-gpt-35-turbo}"
-GPT35_MODEL_VERSION="${GPT35_MODEL_VERSION:-0125}"
-GPT4_MODEL="${GPT4_MODEL:-gpt-4}"
-GPT4_MODEL_VERSION="${GPT4_MODEL_VERSION:-turbo-2024-04-09}"
-MODEL_SKU="${MODEL_SKU:-Standard}"
+# Models, chosen 2026-11: GA chat models on Azure OpenAI, GlobalStandard (pay per token, the SKU new models come
+# to first and in most regions). The guide's gpt-35-turbo 0125 / gpt-4 turbo-2024-04-09 on Standard are retired
+# (https://learn.microsoft.com/azure/ai-foundry/openai/concepts/model-retirements), and gpt-4o 2024-11-20 has a
+# 2026 retirement date, so: gpt-4.1-mini (the guide suggests it for gpt-35-turbo-16k) and gpt-4.1, 2025-04-14.
+# The region's offer is checked before anything is created (step "models offered"); a retired default then
+# stops with the list of what the region has, and MINI_MODEL / LARGE_MODEL (and _VERSION) pick others.
+MINI_MODEL="${MINI_MODEL:-gpt-4.1-mini}"
+MINI_MODEL_VERSION="${MINI_MODEL_VERSION:-2025-04-14}"
+LARGE_MODEL="${LARGE_MODEL:-gpt-4.1}"
+LARGE_MODEL_VERSION="${LARGE_MODEL_VERSION:-2025-04-14}"
+MODEL_SKU="${MODEL_SKU:-GlobalStandard}"
 MODEL_CAPACITY="${MODEL_CAPACITY:-10}" # thousands of tokens per minute
-ACR_NAME="${ACR_NAME:-parleyacr$NAME_SUFFIX}"
+ACR_NAME="${ACR_NAME:-}"               # default parleyacr<suffix>
 AKS_NAME="${AKS_NAME:-parley-aks}"
 AKS_NODE_COUNT="${AKS_NODE_COUNT:-1}"
 IDENTITY_NAME="${IDENTITY_NAME:-parley-identity}"
 # --with-postgres: the shared session store (server names are global, hence the suffix).
+WITH_POSTGRES_SET="${WITH_POSTGRES:+1}"
 WITH_POSTGRES="${WITH_POSTGRES:-0}"
-POSTGRES_NAME="${POSTGRES_NAME:-parley-pg-$NAME_SUFFIX}"
+POSTGRES_NAME="${POSTGRES_NAME:-}" # default parley-pg-<suffix>
 POSTGRES_DATABASE="${POSTGRES_DATABASE:-parley}"
 POSTGRES_SKU="${POSTGRES_SKU:-Standard_B1ms}"
 POSTGRES_TIER="${POSTGRES_TIER:-Burstable}"
@@ -60,11 +73,18 @@ IMAGE_TAG="${IMAGE_TAG:-}" # default: the git commit (see default_image_tag)
 #   one Parley serving both:   MANIFESTS="manifest-both.yaml"
 MANIFESTS_SET="${MANIFESTS:-}"
 MANIFESTS="${MANIFESTS:-manifest.yaml manifest-gpt4.yaml manifest-both.yaml}"
-# Where the rendered manifests go (kept when set; a temporary folder otherwise).
+# Where the rendered manifests go (kept when set, and emptied of older *.yaml first; a temporary folder otherwise).
 RENDER_DIR="${RENDER_DIR:-}"
+# --render-only: values taken as given instead of looked up (see Usage).
+IDENTITY_CLIENT_ID="${IDENTITY_CLIENT_ID:-}"
+AZURE_OPENAI_ENDPOINT="${AZURE_OPENAI_ENDPOINT:-}"
+ACR_LOGIN_SERVER="${ACR_LOGIN_SERVER:-}"
 ROLLOUT_TIMEOUT="${ROLLOUT_TIMEOUT:-300s}"
 EXTERNAL_IP_TRIES="${EXTERNAL_IP_TRIES:-60}"
 EXTERNAL_IP_INTERVAL="${EXTERNAL_IP_INTERVAL:-10}" # seconds; 60 x 10 s = at most 10 minutes
+# parley doctor is retried: a new role assignment and federated credential take minutes to propagate.
+DOCTOR_TRIES="${DOCTOR_TRIES:-10}"
+DOCTOR_INTERVAL="${DOCTOR_INTERVAL:-20}" # seconds; 10 x 20 s = at most 3 minutes of waiting per deployment
 # ---------------------------------------------------------------------------------------------------------------
 
 # Least privilege: data-plane inference only (not "Cognitive Services User", not on the resource group).
@@ -74,20 +94,31 @@ readonly TOKEN_EXCHANGE_AUDIENCE="api://AzureADTokenExchange"
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 
-for argument in "$@"; do
-    case $argument in
+PURGE=0
+RENDER_ONLY=0
+while (($#)); do
+    case $1 in
     --dry-run) DRY_RUN=1 ;;
     --deploy-only) DEPLOY_ONLY=1 ;;
-    --with-postgres) WITH_POSTGRES=1 ;;
+    --with-postgres)
+        WITH_POSTGRES=1
+        WITH_POSTGRES_SET=1
+        ;;
+    --purge) PURGE=1 ;;
+    --render-only)
+        (($# > 1)) || die "--render-only needs a folder (try --help)"
+        RENDER_ONLY=1
+        RENDER_DIR=$2
+        shift
+        ;;
     -h | --help)
         usage
         exit 0
         ;;
-    *) die "unknown argument '$argument' (try --help)" ;;
+    *) die "unknown argument '$1' (try --help)" ;;
     esac
+    shift
 done
-
-if ((WITH_POSTGRES)) && [[ -z ${MANIFESTS_SET:-} ]]; then MANIFESTS="replicas/manifest-replicas.yaml"; fi
 
 OWN_RENDER_DIR=0
 cleanup() {
@@ -128,22 +159,154 @@ sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 
 is_true() { [[ ${1,,} == true ]]; }
 
+# The deployment names release/*.yaml use (DEPLOYMENT_NAME, PARLEY_DEPLOYMENTS), named after what they run.
+readonly MINI_DEPLOYMENT=gpt-4.1-mini LARGE_DEPLOYMENT=gpt-4.1
+
+# Sets SUBSCRIPTION_ID and the default global names (see NAME_SUFFIX); read-only.
+resolve_names() {
+    SUBSCRIPTION_ID=$(lookup '<subscription-id>' az account show --query id --output tsv) ||
+        die "not signed in to Azure: run 'az login' (and 'az account set --subscription <id>')"
+    if [[ -z $NAME_SUFFIX ]]; then
+        NAME_SUFFIX=$(name_suffix "$SUBSCRIPTION_ID" "$RESOURCE_GROUP")
+        if ((DRY_RUN)); then NAME_SUFFIX='<suffix>'; fi
+    fi
+    AZURE_OPENAI_NAME="${AZURE_OPENAI_NAME:-parley-openai-$NAME_SUFFIX}"
+    ACR_NAME="${ACR_NAME:-parleyacr$NAME_SUFFIX}"
+    POSTGRES_NAME="${POSTGRES_NAME:-parley-pg-$NAME_SUFFIX}"
+}
+
+# A render folder holds rendered manifests only and is emptied first, so a file from an earlier run (another
+# MANIFESTS) is never applied again.
+prepare_render_dir() {
+    if [[ -z $RENDER_DIR ]]; then
+        RENDER_DIR=$(mktemp -d)
+        OWN_RENDER_DIR=1
+        return 0
+    fi
+    mkdir -p "$RENDER_DIR"
+    local other
+    other=$(find "$RENDER_DIR" -mindepth 1 -maxdepth 1 ! -name '*.yaml' -print -quit)
+    [[ -z $other ]] || die "the render folder $RENDER_DIR holds $other besides rendered manifests: use an empty folder"
+    find "$RENDER_DIR" -mindepth 1 -maxdepth 1 -name '*.yaml' -delete
+}
+
+render_manifests() {
+    prepare_render_dir
+    local manifest
+    for manifest in $MANIFESTS; do
+        # Rendered flat (release/replicas/x.yaml -> x.yaml): `kubectl apply --filename` does not recurse.
+        sed -e "s|__AZURE_CLIENT_ID__|$(sed_escape "$CLIENT_ID")|g" \
+            -e "s|__POSTGRES_HOST__|$(sed_escape "${POSTGRES_HOST:-__POSTGRES_HOST__}")|g" \
+            -e "s|__POSTGRES_USER__|$(sed_escape "$IDENTITY_NAME")|g" \
+            -e "s|__AZURE_OPENAI_ENDPOINT__|$(sed_escape "$OPENAI_ENDPOINT")|g" \
+            -e "s|__ACR_LOGIN_SERVER__|$(sed_escape "$ACR_LOGIN_SERVER")|g" \
+            -e "s|__IMAGE_TAG__|$(sed_escape "$IMAGE_TAG")|g" \
+            -e "s|^\(  *namespace:\) parley\$|\1 $(sed_escape "$NAMESPACE")|" \
+            -e "s|^  name: parley\$|  name: $(sed_escape "$NAMESPACE")|" \
+            "$RELEASE_DIR/$manifest" >"$RENDER_DIR/${manifest##*/}"
+    done
+    if grep -n '__[A-Z_]*__' "$RENDER_DIR"/*.yaml | grep -v '^[^:]*:[0-9]*: *#'; then
+        die "placeholders left in the rendered manifests (above)"
+    fi
+    note "rendered into $RENDER_DIR"
+}
+
+# Prints the value of $1 when set (naming the variable), otherwise runs the read-only lookup that follows.
+given_or_lookup() {
+    local variable=$1
+    shift
+    if [[ -n ${!variable} ]]; then
+        note "$variable=${!variable} (from the environment)"
+        printf '%s\n' "${!variable}"
+    else
+        lookup "$@"
+    fi
+}
+
+# --render-only: the filled manifests for people who apply by hand. Nothing is created or changed; values come
+# from the environment or from az reads (show), which need `az login` and the provisioned resources.
+render_only() {
+    STEP_TOTAL=2
+    step "values for $MANIFESTS"
+    if [[ -z $IDENTITY_CLIENT_ID || -z $AZURE_OPENAI_ENDPOINT || -z $ACR_LOGIN_SERVER ]] ||
+        { ((WITH_POSTGRES)) && [[ -z $POSTGRES_HOST ]]; }; then
+        resolve_names
+    fi
+    CLIENT_ID=$(given_or_lookup IDENTITY_CLIENT_ID "<clientId of $IDENTITY_NAME>" az identity show \
+        --name "$IDENTITY_NAME" --resource-group "$RESOURCE_GROUP" --query clientId --output tsv)
+    OPENAI_ENDPOINT=$(given_or_lookup AZURE_OPENAI_ENDPOINT "https://$AZURE_OPENAI_NAME.openai.azure.com/" \
+        az cognitiveservices account show --name "$AZURE_OPENAI_NAME" --resource-group "$RESOURCE_GROUP" \
+        --query properties.endpoint --output tsv)
+    ACR_LOGIN_SERVER=$(given_or_lookup ACR_LOGIN_SERVER "$ACR_NAME.azurecr.io" az acr show --name "$ACR_NAME" \
+        --resource-group "$RESOURCE_GROUP" --query loginServer --output tsv)
+    if ((WITH_POSTGRES)); then
+        POSTGRES_HOST=$(given_or_lookup POSTGRES_HOST "$POSTGRES_NAME.postgres.database.azure.com" \
+            az postgres flexible-server show --name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP" \
+            --query fullyQualifiedDomainName --output tsv)
+    fi
+    [[ -n $CLIENT_ID && -n $OPENAI_ENDPOINT && -n $ACR_LOGIN_SERVER ]] || die "a value is empty (above)"
+    note "image $ACR_LOGIN_SERVER/$IMAGE_REPOSITORY:$IMAGE_TAG (IMAGE_TAG; build it with make deploy or az acr build)"
+    step "render $MANIFESTS"
+    render_manifests
+    note "apply with: kubectl apply --filename $RENDER_DIR"
+}
+
+if ((WITH_POSTGRES)) && [[ -z ${MANIFESTS_SET:-} ]]; then MANIFESTS="replicas/manifest-replicas.yaml"; fi
+[[ -n $IMAGE_TAG ]] || IMAGE_TAG=$(default_image_tag)
+if ((RENDER_ONLY)); then
+    for manifest in $MANIFESTS; do
+        [[ -f $RELEASE_DIR/$manifest ]] || die "no manifest release/$manifest (MANIFESTS=\"$MANIFESTS\")"
+    done
+    render_only
+    exit 0
+fi
+if ((!DRY_RUN)); then require_tools az kubectl; fi
+
+if ((DRY_RUN)); then note "dry run: printing the commands of a first run; nothing is read or changed"; fi
+resolve_names
+note "subscription $SUBSCRIPTION_ID, location $LOCATION, global names with suffix $NAME_SUFFIX"
+# make deploy deploys what make provision deployed: after --with-postgres only the replicas manifest has a
+# federated credential, so the single-replica manifests must not be demanded. (probe: any failure counts as
+# "no server", which only means the default manifests, whose missing credentials are then reported.)
+if ((DEPLOY_ONLY)) && [[ -z $WITH_POSTGRES_SET && -z ${MANIFESTS_SET:-} ]] &&
+    probe az postgres flexible-server show --name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP"; then
+    note "PostgreSQL server $POSTGRES_NAME exists: deploying the replicas (WITH_POSTGRES=0 for the others)"
+    WITH_POSTGRES=1
+    MANIFESTS="replicas/manifest-replicas.yaml"
+fi
 for manifest in $MANIFESTS; do
     [[ -f $RELEASE_DIR/$manifest ]] || die "no manifest release/$manifest (MANIFESTS=\"$MANIFESTS\")"
 done
 mapfile -t SERVICE_ACCOUNTS < <(object_names ServiceAccount)
 mapfile -t DEPLOYMENTS < <(object_names Deployment)
-[[ -n $IMAGE_TAG ]] || IMAGE_TAG=$(default_image_tag)
-if ((!DRY_RUN)); then require_tools az kubectl; fi
 
 STEP_TOTAL=16
+if ((DEPLOY_ONLY)); then STEP_TOTAL=$((STEP_TOTAL - 1)); fi
 if ((WITH_POSTGRES)); then STEP_TOTAL=$((STEP_TOTAL + 3)); fi
-if ((DRY_RUN)); then note "dry run: printing the commands of a first run; nothing is read or changed"; fi
 
-step "Azure subscription"
-SUBSCRIPTION_ID=$(lookup '<subscription-id>' az account show --query id --output tsv) ||
-    die "not signed in to Azure: run 'az login' (and 'az account set --subscription <id>')"
-note "subscription $SUBSCRIPTION_ID, location $LOCATION"
+if ((!DEPLOY_ONLY)); then
+    step "models offered in $LOCATION ($MINI_MODEL $MINI_MODEL_VERSION, $LARGE_MODEL $LARGE_MODEL_VERSION; $MODEL_SKU)"
+    # One line per model version: name, version, SKUs (tab-separated; none for an entry without skus). Checked
+    # before anything is created, so a retired model stops the first run here with the region's list instead of
+    # at the deployment step.
+    OFFERED=$(lookup '' az cognitiveservices model list --location "$LOCATION" --output tsv \
+        --query "[?model.format=='OpenAI'].[model.name, model.version, join(' ', model.skus[].name || \`[]\`)]")
+    MISSING_MODELS=()
+    for wanted in "$MINI_MODEL $MINI_MODEL_VERSION" "$LARGE_MODEL $LARGE_MODEL_VERSION"; do
+        if ((DRY_RUN)) || awk -F '\t' -v want="$wanted" -v sku="$MODEL_SKU" \
+            '$1 " " $2 == want && (" " $3 " ") ~ (" " sku " ") { found = 1 } END { exit !found }' <<<"$OFFERED"; then
+            note "$wanted offered as $MODEL_SKU"
+        else
+            MISSING_MODELS+=("$wanted")
+        fi
+    done
+    if ((${#MISSING_MODELS[@]})); then
+        printf '%s: %s offers these OpenAI models (name, version, SKUs):\n' "$SCRIPT_NAME" "$LOCATION" >&2
+        sort -u <<<"$OFFERED" | sed -e 's/\t/  /g' -e 's/^/    /' >&2
+        die "${MISSING_MODELS[*]} not offered as $MODEL_SKU in $LOCATION (retired, or not in this region). Pick from" \
+            "the list above: MINI_MODEL, MINI_MODEL_VERSION, LARGE_MODEL, LARGE_MODEL_VERSION, MODEL_SKU, or LOCATION"
+    fi
+fi
 
 step "resource group $RESOURCE_GROUP"
 if exists az group show --name "$RESOURCE_GROUP"; then
@@ -153,14 +316,35 @@ else
     run az group create --name "$RESOURCE_GROUP" --location "$LOCATION" --output none
 fi
 
-step "Azure OpenAI account $AZURE_OPENAI_NAME (custom subdomain $AZURE_OPENAI_NAME)"
+step "Azure OpenAI account $AZURE_OPENAI_NAME (custom subdomain $AZURE_OPENAI_NAME, no API keys)"
 if exists az cognitiveservices account show --name "$AZURE_OPENAI_NAME" --resource-group "$RESOURCE_GROUP"; then
     note "exists"
 else
     provisioning_change "Azure OpenAI account $AZURE_OPENAI_NAME"
-    run az cognitiveservices account create --name "$AZURE_OPENAI_NAME" --resource-group "$RESOURCE_GROUP" \
-        --location "$LOCATION" --kind OpenAI --sku "$AZURE_OPENAI_SKU" --custom-domain "$AZURE_OPENAI_NAME" \
-        --yes --output none
+    # A deleted account keeps its name (and subdomain) for 48 h, soft-deleted; creating it again fails then.
+    # Its id: /subscriptions/<id>/providers/Microsoft.CognitiveServices/locations/<location>/resourceGroups/<group>/
+    # deletedAccounts/<name>.
+    DELETED_ID=$(lookup '' az cognitiveservices account list-deleted --query "[?name=='$AZURE_OPENAI_NAME'].id" \
+        --output tsv | head -n 1)
+    DELETED_GROUP=$(sed -n 's|.*/resourceGroups/\([^/]*\)/.*|\1|p' <<<"$DELETED_ID")
+    DELETED_LOCATION=$(sed -n 's|.*/locations/\([^/]*\)/.*|\1|p' <<<"$DELETED_ID")
+    if [[ -n $DELETED_ID ]] && ((PURGE)); then
+        note "soft-deleted in $DELETED_GROUP: purging it (--purge), then creating a new account"
+        run az cognitiveservices account purge --name "$AZURE_OPENAI_NAME" --resource-group "$DELETED_GROUP" \
+            --location "$DELETED_LOCATION" --output none
+    elif [[ -n $DELETED_ID ]]; then
+        [[ $DELETED_GROUP == "$RESOURCE_GROUP" ]] ||
+            die "the name $AZURE_OPENAI_NAME is held by an account soft-deleted from resource group $DELETED_GROUP:" \
+                "run again with --purge to free it, or set AZURE_OPENAI_NAME"
+        note "soft-deleted (deleted accounts are kept 48 h): recovering it with its deployments (--purge: a new one)"
+        run az cognitiveservices account recover --name "$AZURE_OPENAI_NAME" --resource-group "$RESOURCE_GROUP" \
+            --location "$DELETED_LOCATION" --output none
+    fi
+    if [[ -z $DELETED_ID ]] || ((PURGE)); then
+        run az cognitiveservices account create --name "$AZURE_OPENAI_NAME" --resource-group "$RESOURCE_GROUP" \
+            --location "$LOCATION" --kind OpenAI --sku "$AZURE_OPENAI_SKU" --custom-domain "$AZURE_OPENAI_NAME" \
+            --yes --output none
+    fi
 fi
 OPENAI_ID=$(lookup "<id of $AZURE_OPENAI_NAME>" az cognitiveservices account show --name "$AZURE_OPENAI_NAME" \
     --resource-group "$RESOURCE_GROUP" --query id --output tsv)
@@ -176,8 +360,18 @@ if [[ -z $OPENAI_SUBDOMAIN ]]; then
         "--custom-domain $AZURE_OPENAI_NAME (it cannot be changed afterwards)"
 fi
 note "endpoint $OPENAI_ENDPOINT"
+# Nobody needs a key (pods use workload identity, people `az login`), so the account accepts none. The az CLI
+# (2.91) has no flag for it on `cognitiveservices account create/update`, hence the generic resource update.
+LOCAL_AUTH_DISABLED=$(lookup false az cognitiveservices account show --name "$AZURE_OPENAI_NAME" \
+    --resource-group "$RESOURCE_GROUP" --query properties.disableLocalAuth --output tsv)
+if is_true "$LOCAL_AUTH_DISABLED"; then
+    note "API keys disabled (disableLocalAuth)"
+else
+    provisioning_change "disableLocalAuth on $AZURE_OPENAI_NAME"
+    run az resource update --ids "$OPENAI_ID" --set properties.disableLocalAuth=true --output none
+fi
 
-step "model deployments gpt-35-turbo and gpt-4"
+step "model deployments $MINI_DEPLOYMENT and $LARGE_DEPLOYMENT"
 ensure_model_deployment() {
     local deployment=$1 model=$2 version=$3
     if exists az cognitiveservices account deployment show --name "$AZURE_OPENAI_NAME" \
@@ -191,8 +385,8 @@ ensure_model_deployment() {
             --sku-capacity "$MODEL_CAPACITY" --output none
     fi
 }
-ensure_model_deployment gpt-35-turbo "$GPT35_MODEL" "$GPT35_MODEL_VERSION"
-ensure_model_deployment gpt-4 "$GPT4_MODEL" "$GPT4_MODEL_VERSION"
+ensure_model_deployment "$MINI_DEPLOYMENT" "$MINI_MODEL" "$MINI_MODEL_VERSION"
+ensure_model_deployment "$LARGE_DEPLOYMENT" "$LARGE_MODEL" "$LARGE_MODEL_VERSION"
 
 step "container registry $ACR_NAME"
 if exists az acr show --name "$ACR_NAME" --resource-group "$RESOURCE_GROUP"; then
@@ -282,9 +476,11 @@ if ((WITH_POSTGRES)); then
     else
         provisioning_change "PostgreSQL flexible server $POSTGRES_NAME"
         # No password authentication at all; 0.0.0.0 admits Azure services (the cluster's outbound address).
+        # --microsoft-entra-auth and microsoft-entra-admin replaced --active-directory-auth and ad-admin, which the
+        # az CLI removed in 2025 (Tests/deploy checks every call against the az CLI's own argument tables).
         run az postgres flexible-server create --name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP" \
             --location "$LOCATION" --tier "$POSTGRES_TIER" --sku-name "$POSTGRES_SKU" --version "$POSTGRES_VERSION" \
-            --storage-size 32 --public-access 0.0.0.0 --active-directory-auth Enabled --password-auth Disabled \
+            --storage-size 32 --public-access 0.0.0.0 --microsoft-entra-auth Enabled --password-auth Disabled \
             --yes --output none
     fi
     POSTGRES_HOST=$(lookup "$POSTGRES_NAME.postgres.database.azure.com" az postgres flexible-server show \
@@ -293,12 +489,12 @@ if ((WITH_POSTGRES)); then
 
     step "database $POSTGRES_DATABASE on $POSTGRES_NAME"
     if exists az postgres flexible-server db show --server-name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP" \
-        --database-name "$POSTGRES_DATABASE"; then
+        --name "$POSTGRES_DATABASE"; then
         note "exists"
     else
         provisioning_change "database $POSTGRES_DATABASE"
         run az postgres flexible-server db create --server-name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP" \
-            --database-name "$POSTGRES_DATABASE" --output none
+            --name "$POSTGRES_DATABASE" --output none
     fi
 
     step "$IDENTITY_NAME as a Microsoft Entra user of $POSTGRES_NAME"
@@ -306,13 +502,13 @@ if ((WITH_POSTGRES)); then
     # identity) without anyone running SQL. Least privilege instead: an Entra admin runs, in database postgres,
     #   SELECT * FROM pgaadauth_create_principal('<identity name>', false, false);
     # and GRANT CREATE ON SCHEMA public in the parley database (parley doctor prints this when the login fails).
-    PG_ADMINS=$(lookup '' az postgres flexible-server ad-admin list --server-name "$POSTGRES_NAME" \
+    PG_ADMINS=$(lookup '' az postgres flexible-server microsoft-entra-admin list --server-name "$POSTGRES_NAME" \
         --resource-group "$RESOURCE_GROUP" --query '[].objectId' --output tsv)
     if grep -qx "$PRINCIPAL_ID" <<<"$PG_ADMINS"; then
         note "$IDENTITY_NAME is a database user"
     else
         provisioning_change "Entra user $IDENTITY_NAME on $POSTGRES_NAME"
-        run az postgres flexible-server ad-admin create --server-name "$POSTGRES_NAME" \
+        run az postgres flexible-server microsoft-entra-admin create --server-name "$POSTGRES_NAME" \
             --resource-group "$RESOURCE_GROUP" --object-id "$PRINCIPAL_ID" --display-name "$IDENTITY_NAME" \
             --type ServicePrincipal --output none
     fi
@@ -362,27 +558,7 @@ else
 fi
 
 step "render $MANIFESTS"
-if [[ -z $RENDER_DIR ]]; then
-    RENDER_DIR=$(mktemp -d)
-    OWN_RENDER_DIR=1
-fi
-mkdir -p "$RENDER_DIR"
-for manifest in $MANIFESTS; do
-    # Rendered flat (release/replicas/x.yaml -> x.yaml): `kubectl apply --filename` does not recurse.
-    sed -e "s|__AZURE_CLIENT_ID__|$(sed_escape "$CLIENT_ID")|g" \
-        -e "s|__POSTGRES_HOST__|$(sed_escape "${POSTGRES_HOST:-__POSTGRES_HOST__}")|g" \
-        -e "s|__POSTGRES_USER__|$(sed_escape "$IDENTITY_NAME")|g" \
-        -e "s|__AZURE_OPENAI_ENDPOINT__|$(sed_escape "$OPENAI_ENDPOINT")|g" \
-        -e "s|__ACR_LOGIN_SERVER__|$(sed_escape "$ACR_LOGIN_SERVER")|g" \
-        -e "s|__IMAGE_TAG__|$(sed_escape "$IMAGE_TAG")|g" \
-        -e "s|^\(  *namespace:\) parley\$|\1 $(sed_escape "$NAMESPACE")|" \
-        -e "s|^  name: parley\$|  name: $(sed_escape "$NAMESPACE")|" \
-        "$RELEASE_DIR/$manifest" >"$RENDER_DIR/${manifest##*/}"
-done
-if grep -n '__[A-Z_]*__' "$RENDER_DIR"/*.yaml | grep -v '^[^:]*:[0-9]*: *#'; then
-    die "placeholders left in the rendered manifests (above)"
-fi
-note "rendered into $RENDER_DIR"
+render_manifests
 
 step "apply to namespace $NAMESPACE"
 run kubectl apply --filename "$RENDER_DIR"
@@ -419,8 +595,16 @@ done
 step "parley doctor in ${DEPLOYMENTS[*]}"
 DOCTOR_FAILED=()
 for deployment in "${DEPLOYMENTS[@]}"; do
-    run kubectl exec --namespace "$NAMESPACE" "deploy/$deployment" -- /app/parley doctor ||
-        DOCTOR_FAILED+=("$deployment")
+    for ((try = 1; ; try++)); do
+        if run kubectl exec --namespace "$NAMESPACE" "deploy/$deployment" -- /app/parley doctor; then break; fi
+        if ((try >= DOCTOR_TRIES)); then
+            DOCTOR_FAILED+=("$deployment")
+            break
+        fi
+        note "$deployment: not working yet ($try/$DOCTOR_TRIES); a new role assignment or federated credential" \
+            "takes minutes to propagate, so parley doctor runs again in ${DOCTOR_INTERVAL}s"
+        sleep "$DOCTOR_INTERVAL"
+    done
 done
 
 printf '\n' >&3

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suites need: Debian packages listed in Tests/apt-packages.txt (via apt,
-# when this user can) and Python packages from Tests/requirements.txt into .venv.
+# when this user can), Python packages from Tests/requirements.txt into .venv, and the Azure CLI
+# (Tests/requirements-az.txt, for its argument tables) into .venv-az.
 # Under CI=true anything that cannot be installed is a failure; elsewhere it is a warning and the
 # suites that need the missing tool say so.
 set -euo pipefail
@@ -38,18 +39,25 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# Python tools in a local virtual environment.
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv || fail_or_warn "could not create .venv (python3-venv missing?)"
-fi
-if [ -x .venv/bin/pip ]; then
-  stamp=.venv/.requirements.sha
-  want=$(sha256sum Tests/requirements.txt | cut -d' ' -f1)
-  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    if .venv/bin/pip install -q --disable-pip-version-check -r Tests/requirements.txt; then
-      echo "$want" > "$stamp"
-    else
-      fail_or_warn "pip could not install Tests/requirements.txt"
+# Python tools in local virtual environments: install_venv <folder> <requirements file>, skipped when the
+# requirements file has not changed since the last successful install.
+install_venv() {
+  local venv=$1 requirements=$2
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" || fail_or_warn "could not create $venv (python3-venv missing?)"
+  fi
+  if [ -x "$venv/bin/pip" ]; then
+    local stamp="$venv/.requirements.sha" want
+    want=$(sha256sum "$requirements" | cut -d' ' -f1)
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+      echo "install-test-tools: installing $requirements into $venv"
+      if "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"; then
+        echo "$want" > "$stamp"
+      else
+        fail_or_warn "pip could not install $requirements"
+      fi
     fi
   fi
-fi
+}
+install_venv .venv Tests/requirements.txt
+install_venv .venv-az Tests/requirements-az.txt

@@ -20,6 +20,11 @@ MANIFESTS = sorted(RELEASE.glob("*.yaml"))
 # The interpreter running pytest lives in .venv/bin next to the tools Tests/requirements.txt installs.
 VENV_BIN = Path(sys.executable).parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# The Kubernetes version the manifests are validated against (kubernetes-validate bundles its schemas;
+# 1.33 is a version AKS supports in 2026).
+KUBERNETES_VERSION = "1.33.0"
+# The fake cloud's subscription (fakes/fakecloud.py), from which provision.sh derives the global names.
+SUBSCRIPTION_ID = "11111111-2222-3333-4444-555555555555"
 # The Dockerfile's build command; test_release_binary.py runs it (with its own --scratch-path).
 RELEASE_BUILD = ["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "parley"]
 
@@ -108,6 +113,38 @@ def cloud(tmp_path: Path) -> FakeCloud:
         "FAKE_CLOUD_DIR": str(folder),
         "IMAGE_TAG": "0123456789ab",
         "EXTERNAL_IP_INTERVAL": "0",
+        "DOCTOR_INTERVAL": "0",
         "RENDER_DIR": str(tmp_path / "rendered"),
     }
     return FakeCloud(folder=folder, env=env)
+
+
+# ---- reading the fake cloud's call log ----------------------------------------------------------------------
+
+def option(argv: list[str], name: str) -> str:
+    return argv[argv.index(name) + 1]
+
+
+def is_state_changing(argv: list[str]) -> bool:
+    if argv[0] == "az":
+        return bool({"create", "update", "delete", "build", "import", "get-credentials", "recover", "purge"}
+                    & set(argv[1:5]))
+    return argv[1] in {"apply", "delete", "create", "patch", "replace", "exec", "rollout"}
+
+
+def changes(calls: list[list[str]]) -> list[list[str]]:
+    return [c for c in calls if is_state_changing(c)]
+
+
+def command_of(argv: list[str]) -> str:
+    """'az identity federated-credential create' / 'kubectl apply'."""
+    words = []
+    for word in argv:
+        if word.startswith("-"):
+            break
+        words.append(word)
+    return " ".join(words[:2] if words[0] == "kubectl" else words)
+
+
+def first_index(calls: list[list[str]], command: str) -> int:
+    return next(i for i, c in enumerate(calls) if command_of(c) == command)

@@ -9,11 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy_support import MANIFESTS, REPO, load_documents, tool
-
-# The Kubernetes version the manifests are validated against (kubernetes-validate bundles its schemas;
-# 1.33 is a version AKS supports in 2026).
-KUBERNETES_VERSION = "1.33.0"
+from deploy_support import KUBERNETES_VERSION, MANIFESTS, REPO, load_documents, tool
 
 # Every checkov check skipped on purpose, and why (the same list is in README "Deploy to AKS").
 # The skips are written next to what they concern: a checkov.io/skip annotation on each Deployment, a
@@ -98,7 +94,7 @@ def shell_scripts() -> list[Path]:
     """Every *.sh in the repository, and every file starting with a sh/bash shebang (e.g. .ci/run)."""
     found = []
     for directory, subdirectories, files in os.walk(REPO):
-        subdirectories[:] = [d for d in subdirectories if d not in NOT_SCANNED and not d.startswith(".build")]
+        subdirectories[:] = [d for d in subdirectories if d not in NOT_SCANNED and not d.startswith((".build", ".venv"))]
         for name in files:
             path = Path(directory) / name
             if name.endswith(".sh"):

@@ -12,6 +12,8 @@ from deploy_support import MANIFESTS, RELEASE, documents_of, load_documents
 WORKLOAD_IDENTITY_LABEL = "azure.workload.identity/use"
 CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
 PORT = 8087
+# Prometheus scrapes /metrics here; Parley then serves it on this port only (PARLEY_METRICS_PORT), never on PORT.
+METRICS_PORT = 9090
 # Set by the workload-identity webhook from the service account; a value in the manifest would win over it.
 WEBHOOK_VARIABLES = {"AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"}
 SECRET_VARIABLES = {"OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_CLIENT_SECRET"}
@@ -19,9 +21,9 @@ DEFAULT_SHUTDOWN_GRACE = 25
 # name[:port]/path:tag with a tag that is not "latest"
 TAGGED_IMAGE = re.compile(r"^[^@\s]+/[^:@\s]+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 EXPECTED_DEPLOYMENTS = {
-    "manifest.yaml": ("gpt-35-turbo", None),
-    "manifest-gpt4.yaml": ("gpt-4", None),
-    "manifest-both.yaml": ("gpt-35-turbo", "gpt-35-turbo,gpt-4"),
+    "manifest.yaml": ("gpt-4.1-mini", None),
+    "manifest-gpt4.yaml": ("gpt-4.1", None),
+    "manifest-both.yaml": ("gpt-4.1-mini", "gpt-4.1-mini,gpt-4.1"),
 }
 
 
@@ -79,7 +81,7 @@ def test_pod_uses_workload_identity_through_a_service_account_in_the_same_file(p
 @pytest.mark.parametrize("path, deployment", deployments())
 def test_probes_hit_healthz_and_readyz_on_8087(path, deployment):
     container = container_of(deployment)
-    assert [p["containerPort"] for p in container["ports"]] == [PORT]
+    assert {p["name"]: p["containerPort"] for p in container["ports"]} == {"http": PORT, "metrics": METRICS_PORT}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": PORT}
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": PORT}
 
@@ -134,6 +136,17 @@ def test_grace_period_exceeds_parleys_shutdown_grace(path, deployment):
 
 
 @pytest.mark.parametrize("path, deployment", deployments())
+def test_metrics_on_their_own_port_which_prometheus_scrapes_and_the_service_does_not_expose(path, deployment):
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/path"] == "/metrics"
+    assert int(annotations["prometheus.io/port"]) == METRICS_PORT
+    assert env_of(deployment)["PARLEY_METRICS_PORT"] == str(METRICS_PORT)
+    service = documents_of(path, "Service")[0]["spec"]
+    assert [p["targetPort"] for p in service["ports"]] == [PORT]
+
+
+@pytest.mark.parametrize("path, deployment", deployments())
 def test_requests_and_limits(path, deployment):
     resources = container_of(deployment)["resources"]
     for section in ("requests", "limits"):
@@ -157,7 +170,7 @@ def test_network_policy_selects_the_pods_and_admits_8087(path, deployment):
     policy = documents_of(path, "NetworkPolicy")[0]["spec"]
     pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
     assert policy["podSelector"]["matchLabels"].items() <= pod_labels.items()
-    assert [port["port"] for rule in policy["ingress"] for port in rule["ports"]] == [PORT]
+    assert [port["port"] for rule in policy["ingress"] for port in rule["ports"]] == [PORT, METRICS_PORT]
     egress_ports = {port["port"] for rule in policy["egress"] for port in rule["ports"]}
     assert egress_ports == {53, 443}, "DNS and HTTPS only: never IMDS on port 80"
 

@@ -7,40 +7,12 @@ from pathlib import Path
 
 import yaml
 
-from deploy_support import MANIFESTS, documents_of
+from deploy_support import MANIFESTS, changes, command_of, documents_of, first_index, option
 
 OPENAI_ROLE = "Cognitive Services OpenAI User"
 AUDIENCE = "api://AzureADTokenExchange"
 SERVICE_ACCOUNTS = [a["metadata"]["name"] for p in MANIFESTS for a in documents_of(p, "ServiceAccount")]
 DEPLOYMENTS = [d["metadata"]["name"] for p in MANIFESTS for d in documents_of(p, "Deployment")]
-
-
-def option(argv: list[str], name: str) -> str:
-    return argv[argv.index(name) + 1]
-
-
-def is_state_changing(argv: list[str]) -> bool:
-    if argv[0] == "az":
-        return bool({"create", "update", "delete", "build", "import", "get-credentials"} & set(argv[1:5]))
-    return argv[1] in {"apply", "delete", "create", "patch", "replace", "exec", "rollout"}
-
-
-def changes(calls: list[list[str]]) -> list[list[str]]:
-    return [c for c in calls if is_state_changing(c)]
-
-
-def command_of(argv: list[str]) -> str:
-    """'az identity federated-credential create' / 'kubectl apply'."""
-    words = []
-    for word in argv:
-        if word.startswith("-"):
-            break
-        words.append(word)
-    return " ".join(words[:2] if words[0] == "kubectl" else words)
-
-
-def first_index(calls: list[list[str]], command: str) -> int:
-    return next(i for i, c in enumerate(calls) if command_of(c) == command)
 
 
 def provisioned(cloud, *arguments, **env):
@@ -78,7 +50,7 @@ def test_first_run_creates_everything_in_the_guides_order(cloud):
             assert any(command_of(c) == show for c in calls[:index]), f"no {show} before {call}"
     deployments = [option(c, "--deployment-name") for c in calls
                    if command_of(c) == "az cognitiveservices account deployment create"]
-    assert deployments == ["gpt-35-turbo", "gpt-4"]
+    assert deployments == ["gpt-4.1-mini", "gpt-4.1"]
     steps = re.findall(r"^==> \[(\d+)/(\d+)\]", result.stdout, re.MULTILINE)
     assert [int(n) for n, _ in steps] == list(range(1, len(steps) + 1))
     assert {total for _, total in steps} == {str(len(steps))}
@@ -270,11 +242,19 @@ def test_one_parley_for_both_deployments_with_another_namespace(cloud):
     assert all(option(c, "--namespace") == "chat" for c in calls if c[0] == "kubectl" and c[1] != "apply")
 
 
-def test_doctor_failure_fails_the_run_with_advice(cloud):
-    result = cloud.run("provision.sh", FAKE_DOCTOR_EXIT="1")
+def test_doctor_failure_fails_the_run_with_advice_after_a_bounded_number_of_tries(cloud):
+    result = cloud.run("provision.sh", FAKE_DOCTOR_EXIT="1", DOCTOR_TRIES="3")
     assert result.returncode == 1
     assert "30 minutes" in result.stderr
-    assert len([c for c in cloud.calls() if command_of(c) == "kubectl exec"]) == len(DEPLOYMENTS)
+    assert len([c for c in cloud.calls() if command_of(c) == "kubectl exec"]) == 3 * len(DEPLOYMENTS)
+    assert "(2/3)" in result.stdout and "propagate" in result.stdout
+
+
+def test_doctor_is_retried_while_the_role_and_credential_propagate(cloud):
+    result = cloud.run("provision.sh", FAKE_DOCTOR_FAILURES="2")
+    assert result.returncode == 0, result.stderr
+    assert len([c for c in cloud.calls() if command_of(c) == "kubectl exec"]) == 3 * len(DEPLOYMENTS)
+    assert "runs again in 0s" in result.stdout
 
 
 def test_external_ip_wait_is_bounded(cloud):

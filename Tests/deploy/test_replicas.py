@@ -150,10 +150,29 @@ def test_postgres_is_off_by_default_and_on_with_the_variable(cloud):
 def test_with_postgres_dry_run_prints_the_plan(cloud):
     result = provisioned(cloud, "--dry-run", "--with-postgres")
     assert cloud.calls() == []
-    for expected in ("az postgres flexible-server create", "--active-directory-auth Enabled",
+    for expected in ("az postgres flexible-server create", "--microsoft-entra-auth Enabled",
                      "--password-auth Disabled", "az postgres flexible-server db create",
-                     "az postgres flexible-server ad-admin create", "--type ServicePrincipal"):
+                     "az postgres flexible-server microsoft-entra-admin create", "--type ServicePrincipal"):
         assert expected in result.stdout, expected
+    # The forms the az CLI removed in 2025 (the script exited 2 with them).
+    assert "--active-directory-auth" not in result.stdout and " ad-admin " not in result.stdout
+
+
+def test_make_deploy_after_with_postgres_deploys_the_replicas_and_demands_no_other_credential(cloud):
+    """make deploy (--deploy-only, no flag) used to ask for the single-replica manifests' federated credentials,
+    which --with-postgres never creates."""
+    provisioned(cloud, "--with-postgres")
+    cloud.clear_calls()
+    result = provisioned(cloud, "--deploy-only", IMAGE_TAG="fedcba987654")
+    assert "deploying the replicas" in result.stdout
+    azure = [c[1:4] for c in cloud.calls() if c[0] == "az" and ("create" in c or "update" in c)]
+    assert azure == []
+    applied = [c for c in cloud.calls() if c[:2] == ["kubectl", "apply"]]
+    assert len(applied) == 1
+    assert [p.name for p in (cloud.folder / "applied").glob("*.yaml")] == ["manifest-replicas.yaml"]
+    # Asking for the single-replica manifests explicitly still says what is missing.
+    explicit = cloud.run("provision.sh", "--deploy-only", WITH_POSTGRES="0")
+    assert explicit.returncode != 0 and "federated credential" in explicit.stderr
 
 
 def test_help_mentions_the_flag(cloud):
