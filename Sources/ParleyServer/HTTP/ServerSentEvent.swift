@@ -16,7 +16,13 @@ enum ServerSentEvent {
         case .session(let id, let deployment):
             return Self.event("session", SessionPayload(session_id: id, deployment: deployment))
         case .delta(let text):
-            return Self.event("delta", DeltaPayload(text: text))
+            // The hot path (one event per token): written directly, without a JSONEncoder.
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(text.utf8.count + 40)
+            buffer.writeStaticString("event: delta\ndata: {\"text\":")
+            JSONStringEscaping.write(text, to: &buffer)
+            buffer.writeStaticString("}\n\n")
+            return buffer
         case .done(let answer, let usage, let finishReason):
             return Self.event("done", DonePayload(answer: answer, usage: usage, finish_reason: finishReason))
         case .error(let code, let message, let retryAfter, let requestID):
@@ -35,7 +41,6 @@ enum ServerSentEvent {
     }
 
     private struct SessionPayload: Encodable { let session_id: String; let deployment: String }
-    private struct DeltaPayload: Encodable { let text: String }
     /// `retry_after` (seconds) only on `rate_limited`, where a stream has no Retry-After header to carry it.
     private struct ErrorPayload: Encodable { let code: String; let message: String; let retry_after: Int?; let request_id: String? }
     private struct DonePayload: Encodable {
