@@ -34,8 +34,17 @@ public struct ProxyConfiguration: Sendable, Equatable {
             }
             return nil
         }
-        https = try value("HTTPS_PROXY").map { try ProxyServer(parsing: $0.value, variable: $0.name) }
-        http = try value("HTTP_PROXY").map { try ProxyServer(parsing: $0.value, variable: $0.name) }
+        // `Optional.map` with a throwing closure loses the typed error (Swift 6.3): spelled out instead.
+        if let https = value("HTTPS_PROXY") {
+            self.https = try ProxyServer(parsing: https.value, variable: https.name)
+        } else {
+            self.https = nil
+        }
+        if let http = value("HTTP_PROXY") {
+            self.http = try ProxyServer(parsing: http.value, variable: http.name)
+        } else {
+            self.http = nil
+        }
         noProxy = NoProxyList(value("NO_PROXY")?.value ?? "")
     }
 
