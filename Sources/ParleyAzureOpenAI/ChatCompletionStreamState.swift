@@ -25,13 +25,31 @@ struct ChatCompletionStreamState {
 
     private(set) var finishReason: String?
     private(set) var sawUsage = false
+    /// One decoder for the whole call: making one per chunk was a measurable part of the CPU profile
+    /// under load (issue 11). A `JSONDecoder` may be reused within one task.
     private let decoder = JSONDecoder()
 
-    mutating func consume(_ data: String) -> Outcome {
-        if data.hasPrefix("[DONE]") { return .done }  // openai-python's test too (`startswith`)
-        guard let chunk = try? decoder.decode(Chunk.self, from: Data(data.utf8)) else {
+    /// `data: [DONE]` — openai-python tests with `startswith("[DONE]")` too.
+    private static let doneMarker = Array("[DONE]".utf8)
+
+    /// The payload of one `data:` event, read straight from the parser's bytes (no String, no copy).
+    mutating func consume(bytes: UnsafeRawBufferPointer) -> Outcome {
+        if bytes.starts(with: Self.doneMarker) { return .done }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return .unparseable }
+        // No copy: the Data only borrows the parser's buffer for the length of this call.
+        let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
+        guard let chunk = try? decoder.decode(Chunk.self, from: data) else {
             return .unparseable
         }
+        return consume(chunk)
+    }
+
+    mutating func consume(_ data: String) -> Outcome {
+        var text = data
+        return text.withUTF8 { consume(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    private mutating func consume(_ chunk: Chunk) -> Outcome {
         if let error = chunk.error {
             return .streamError(AzureErrorEnvelope.from(error))
         }

@@ -58,4 +58,8 @@ struct CachedTokenSource: BearerTokenSource {
     func invalidateToken() async {
         await cache.invalidate(scope: scope)
     }
+
+    func invalidateToken(ifTokenIs token: String) async {
+        await cache.invalidate(scope: scope, ifTokenIs: token)
+    }
 }
