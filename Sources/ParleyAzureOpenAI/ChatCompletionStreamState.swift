@@ -35,6 +35,9 @@ struct ChatCompletionStreamState {
     /// The payload of one `data:` event, read straight from the parser's bytes (no String, no copy).
     mutating func consume(bytes: UnsafeRawBufferPointer) -> Outcome {
         if bytes.starts(with: Self.doneMarker) { return .done }
+        if let scanned = ChatCompletionChunkScanner.scan(bytes) {
+            return .events(events(of: scanned.choices ?? []))
+        }
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return .unparseable }
         // No copy: the Data only borrows the parser's buffer for the length of this call.
         let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
@@ -53,21 +56,30 @@ struct ChatCompletionStreamState {
         if let error = chunk.error {
             return .streamError(AzureErrorEnvelope.from(error))
         }
-        var events: [ChatCompletionEvent] = []
-        for choice in chunk.choices ?? [] where (choice.index ?? 0) == 0 {
-            if let content = choice.delta?.content, !content.isEmpty {
-                events.append(.delta(content))
-            }
-            if let reason = choice.finish_reason, !reason.isEmpty {
-                // A content-filter verdict is never overwritten by a later, milder reason.
-                if finishReason != "content_filter" { finishReason = reason }
-            }
+        let choices = (chunk.choices ?? []).map {
+            ChatCompletionChunkScanner.Choice(index: $0.index, content: $0.delta?.content, finishReason: $0.finish_reason)
         }
+        var events = events(of: choices)
         if let usage = chunk.usage, !sawUsage {
             sawUsage = true
             events.append(.usage(usage))
         }
         return .events(events)
+    }
+
+    /// The events of a chunk's choices (only choice 0 is Parley's answer).
+    private mutating func events(of choices: [ChatCompletionChunkScanner.Choice]) -> [ChatCompletionEvent] {
+        var events: [ChatCompletionEvent] = []
+        for choice in choices where (choice.index ?? 0) == 0 {
+            if let content = choice.content, !content.isEmpty {
+                events.append(.delta(content))
+            }
+            if let reason = choice.finishReason, !reason.isEmpty {
+                // A content-filter verdict is never overwritten by a later, milder reason.
+                if finishReason != "content_filter" { finishReason = reason }
+            }
+        }
+        return events
     }
 
     /// The events due when the stream ends.
