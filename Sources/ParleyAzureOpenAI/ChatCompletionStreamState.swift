@@ -47,11 +47,6 @@ struct ChatCompletionStreamState {
         return consume(chunk)
     }
 
-    mutating func consume(_ data: String) -> Outcome {
-        var text = data
-        return text.withUTF8 { consume(bytes: UnsafeRawBufferPointer($0)) }
-    }
-
     private mutating func consume(_ chunk: Chunk) -> Outcome {
         if let error = chunk.error {
             return .streamError(AzureErrorEnvelope.from(error))
