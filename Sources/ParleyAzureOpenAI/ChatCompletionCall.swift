@@ -135,7 +135,8 @@ struct ChatCompletionCall: Sendable {
                     retriesTaken += 1
                     continue
                 }
-                throw mapping(header: header, decodeClaims: status == 401).error(
+                let namesIdentity = status == 401 && envelope?.code?.lowercased() == "permissiondenied"
+                throw mapping(header: header, decodeClaims: namesIdentity).error(
                     status: status, envelope: envelope, requestID: requestID, attempts: attempt,
                     retryAfterSeconds: retryAfterSeconds, location: headers.first(name: "location"))
 

@@ -8,12 +8,13 @@ import Testing
 /// it, so a token another request refreshed meanwhile is kept.
 @Suite struct TokenCacheInvalidateTests {
     typealias Env = IdentityTestEnvironment
+    static let secret = "fake-client-secret-value-5678"
 
     func cache(_ fake: FakeEntra, clock: ManualClock) throws -> TokenCache {
         let logger = Logger(label: "test")
         let credential = try EnvironmentCredential(
             environment: Env.make(fake: fake, ["AZURE_TENANT_ID": Env.tenantID, "AZURE_CLIENT_ID": Env.clientID,
-                                               "AZURE_CLIENT_SECRET": TokenCacheTests.secret]),
+                                               "AZURE_CLIENT_SECRET": Self.secret]),
             httpClient: .shared, logger: logger, options: Env.options(), now: clock.closure)
         return TokenCache(credential: credential, logger: logger, now: clock.closure, jitter: { 0 })
     }
