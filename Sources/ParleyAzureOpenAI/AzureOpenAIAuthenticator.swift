@@ -4,9 +4,19 @@ public protocol AzureOpenAIAuthenticator: Sendable {
     /// The header to attach to the next attempt (`api-key: …` or `Authorization: Bearer …`).
     /// Called once per attempt, so a retry can pick up a refreshed token.
     func authorizationHeader() async throws -> (name: String, value: String)
-    /// Called after Azure OpenAI answered 401: the next `authorizationHeader()` must not reuse the
-    /// rejected credential.
+    /// Forget the current credential: the next `authorizationHeader()` must not reuse it.
     func invalidate() async
+    /// Called after Azure OpenAI answered 401 to `rejected` (a header this authenticator produced):
+    /// forget that credential, but only if it is still the current one — a concurrent request may
+    /// already have replaced it with a fresh one, which must be kept. The default forgets whatever is
+    /// current (`invalidate()`).
+    func invalidate(rejected: (name: String, value: String)) async
+}
+
+extension AzureOpenAIAuthenticator {
+    public func invalidate(rejected: (name: String, value: String)) async {
+        await invalidate()
+    }
 }
 
 /// Anything that can produce a bearer token and forget it on demand (the identity library's token
@@ -14,6 +24,15 @@ public protocol AzureOpenAIAuthenticator: Sendable {
 public protocol BearerTokenSource: Sendable {
     func bearerToken() async throws -> String
     func invalidateToken() async
+    /// Forget the cached token only if it is still `token` (compare, then invalidate). The default
+    /// forgets whatever is cached.
+    func invalidateToken(ifTokenIs token: String) async
+}
+
+extension BearerTokenSource {
+    public func invalidateToken(ifTokenIs token: String) async {
+        await invalidateToken()
+    }
 }
 
 /// `api-key: <key>`; nothing to invalidate.
@@ -45,5 +64,11 @@ public struct BearerTokenAuthenticator: AzureOpenAIAuthenticator {
 
     public func invalidate() async {
         await source.invalidateToken()
+    }
+
+    public func invalidate(rejected: (name: String, value: String)) async {
+        let prefix = "Bearer "
+        guard rejected.value.hasPrefix(prefix) else { return await source.invalidateToken() }
+        await source.invalidateToken(ifTokenIs: String(rejected.value.dropFirst(prefix.count)))
     }
 }

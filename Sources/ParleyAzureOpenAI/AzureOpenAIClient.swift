@@ -12,6 +12,8 @@ public struct AzureOpenAIClient: Sendable {
     let httpClient: OutboundHTTPClient
     let authenticator: any AzureOpenAIAuthenticator
     let logger: Logger
+    /// Made once per client, not per event (issue 11).
+    let counters: UpstreamCounters
 
     public init(configuration: AzureOpenAIConfiguration, httpClient: OutboundHTTPClient,
                 authenticator: any AzureOpenAIAuthenticator, logger: Logger) {
@@ -19,18 +21,38 @@ public struct AzureOpenAIClient: Sendable {
         self.httpClient = httpClient
         self.authenticator = authenticator
         self.logger = logger
+        counters = UpstreamCounters(factory: configuration.metricsFactory)
     }
 
-    /// Always streams from upstream. Yields `.delta`s as they arrive, then `.usage` (where the
-    /// api-version supports `include_usage`) and finally `.finished(reason:)`. Fails only with
+    /// Always streams from upstream and hands each event to `onEvent` as it arrives, in the calling
+    /// task (no task, no stream in between): `.delta`s, then `.usage` (where the api-version supports
+    /// `include_usage`) and finally `.finished(reason:)` ("stop", "length", "content_filter", …).
+    /// Returns when the answer is complete. Throws `AzureOpenAIError`, `CancellationError` or what
+    /// `onEvent` throws (which ends the call and the upstream request at once). Cancelling the
+    /// calling task cancels the upstream request.
+    ///
+    /// The whole-request timeout bounds the response head, retries and every received chunk; a stream
+    /// that goes silent mid-answer is ended by the idle timeout (`firstByteTimeout`). Callers that need
+    /// the silent stream cut at the whole-request timeout too race this call against it (as
+    /// `streamChatCompletion(_:)` does).
+    public func streamChatCompletion(
+        _ request: ChatCompletionRequest, onEvent: (ChatCompletionEvent) async throws -> Void
+    ) async throws {
+        try await ChatCompletionCall(client: self, request: request).run(onEvent: onEvent)
+    }
+
+    /// The same events as an `AsyncThrowingStream` (a thin wrapper over the callback form, with one
+    /// task that also enforces the whole-request timeout on a silent stream). Fails only with
     /// `AzureOpenAIError` (or `CancellationError`). Cancelling the consuming task, or dropping the
     /// stream, cancels the upstream HTTP request at once.
     public func streamChatCompletion(_ request: ChatCompletionRequest) -> AsyncThrowingStream<ChatCompletionEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<ChatCompletionEvent, any Error>.makeStream()
-        let call = ChatCompletionCall(client: self, request: request, continuation: continuation)
+        let call = ChatCompletionCall(client: self, request: request)
         let task = Task {
             do {
-                try await call.run()
+                try await call.runRacingDeadline { event in
+                    if case .terminated = continuation.yield(event) { throw CancellationError() }
+                }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)

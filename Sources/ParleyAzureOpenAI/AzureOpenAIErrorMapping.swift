@@ -6,9 +6,10 @@ enum CredentialKind: Sendable, Equatable {
     /// `Authorization: Bearer <jwt>`; `objectID` is the token's `oid` claim when it could be read.
     case bearer(objectID: String?)
 
-    init(headerName: String, headerValue: String) {
+    /// `decodeClaims`: read the token's `oid` (only a 401 message needs it).
+    init(headerName: String, headerValue: String, decodeClaims: Bool = true) {
         if headerName.lowercased() == "authorization" {
-            self = .bearer(objectID: BearerTokenClaims.objectID(authorizationValue: headerValue))
+            self = .bearer(objectID: decodeClaims ? BearerTokenClaims.objectID(authorizationValue: headerValue) : nil)
         } else {
             self = .apiKey
         }
@@ -25,7 +26,7 @@ struct AzureOpenAIErrorMapping {
     var credential: CredentialKind
 
     func error(status: Int, envelope: AzureErrorEnvelope?, requestID: String?, attempts: Int,
-               retryAfterSeconds: Int?) -> AzureOpenAIError {
+               retryAfterSeconds: Int?, location: String? = nil) -> AzureOpenAIError {
         let code = envelope?.code?.lowercased()
         let azureSaid = Self.quoted(envelope?.message)
         func make(_ kind: AzureOpenAIError.Kind, _ message: String) -> AzureOpenAIError {
@@ -34,6 +35,14 @@ struct AzureOpenAIErrorMapping {
         }
 
         switch status {
+        case 300...399:
+            // The outbound client never follows redirects: one would carry `api-key` or the bearer
+            // token to wherever it points.
+            let target = Self.host(of: location).map { " to \($0)" } ?? ""
+            return make(.upstreamRefused,
+                "Azure OpenAI's endpoint answered with a redirect (HTTP \(status)\(target)). Parley does not follow redirects, "
+                + "so that no credential is sent elsewhere. Check the endpoint: use the resource's own endpoint "
+                + "(https://<resource>.openai.azure.com), not an address that redirects.")
         case 401 where code == "permissiondenied":
             let who: String
             if case .bearer(let oid?) = credential { who = "the identity \(oid)" } else { who = "the identity in use" }
@@ -100,6 +109,23 @@ struct AzureOpenAIErrorMapping {
                 message: "Azure OpenAI reported an error in the middle of the answer\(Self.quoted(envelope.message)). Try again.",
                 status: nil, requestID: requestID)
         }
+    }
+
+    /// An event past the parser's limit ended the answer.
+    func oversizedEvent(limitBytes: Int, requestID: String?) -> AzureOpenAIError {
+        AzureOpenAIError(kind: .upstreamError,
+            message: "Azure OpenAI sent a stream event larger than \(limitBytes / 1024 / 1024) MiB (\(limitBytes) bytes), "
+                + "the most Parley accepts for one event; the answer was ended there. This is not Azure's format: "
+                + "check that the endpoint is the Azure OpenAI resource itself, then try again.",
+            requestID: requestID)
+    }
+
+    /// The host (and port) of a `Location` value, for messages: never its path or query.
+    static func host(of location: String?) -> String? {
+        guard let location, let components = URLComponents(string: location), let host = components.host,
+            !host.isEmpty
+        else { return nil }
+        return components.port.map { "\(host):\($0)" } ?? host
     }
 
     /// ": <Azure's message>" with whitespace tidied and length capped, or "" when there is none.

@@ -1,36 +1,49 @@
 import AsyncHTTPClient
-import CoreMetrics
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 
-/// One `streamChatCompletion` call: the attempts, the retry decisions, the streamed body and the
-/// whole-request deadline. Lives as long as the task that feeds the consumer's stream.
+/// One `streamChatCompletion` call: the attempts, the retry decisions and the whole-request deadline.
+/// It runs in the caller's task and hands each event to the caller's `onEvent` directly: no task and
+/// no stream per event (issue 11: three relaying streams per event showed in the profile).
 struct ChatCompletionCall: Sendable {
-    typealias Continuation = AsyncThrowingStream<ChatCompletionEvent, any Error>.Continuation
+    typealias OnEvent = (ChatCompletionEvent) async throws -> Void
 
     let client: AzureOpenAIClient
     let request: ChatCompletionRequest
-    let continuation: Continuation
     /// Sent as `x-ms-client-request-id` and logged, to correlate with Azure's logs.
     let clientRequestID = UUID().uuidString.lowercased()
 
-    private var configuration: AzureOpenAIConfiguration { client.configuration }
-    private var logger: Logger { client.logger }
+    var configuration: AzureOpenAIConfiguration { client.configuration }
+    var logger: Logger { client.logger }
 
-    init(client: AzureOpenAIClient, request: ChatCompletionRequest, continuation: Continuation) {
+    init(client: AzureOpenAIClient, request: ChatCompletionRequest) {
         self.client = client
         self.request = request
-        self.continuation = continuation
     }
 
-    /// Runs the attempts, racing them against the whole-request deadline: AHC's own deadline only
-    /// covers the response head (async-http-client 1.37.0, measured), not the streamed body.
-    func run() async throws {
+    /// Runs the attempts in the calling task. The whole-request deadline bounds the response head
+    /// (AHC's deadline), every retry wait, and is checked at every received chunk; a stream that goes
+    /// silent is ended by the idle read timeout (`firstByteTimeout`). `runRacingDeadline` also
+    /// interrupts a silent stream at the deadline, at the cost of a child task.
+    func run(onEvent: OnEvent) async throws {
+        let deadline = ContinuousClock.now + configuration.requestTimeout
+        do {
+            try await attempts(until: deadline, onEvent: onEvent)
+        } catch is RequestDeadlinePassed {
+            throw deadlineError()
+        }
+    }
+
+    /// Like `run`, raced against the whole-request deadline: AHC's own deadline only covers the
+    /// response head (async-http-client 1.37.0, measured), not the streamed body, so a silent stream
+    /// is cut by cancelling the attempts' child task.
+    func runRacingDeadline(onEvent: @escaping @Sendable (ChatCompletionEvent) async throws -> Void) async throws {
         let deadline = ContinuousClock.now + configuration.requestTimeout
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.attempts(until: deadline) }
+                group.addTask { try await self.attempts(until: deadline, onEvent: onEvent) }
                 group.addTask {
                     try await Task.sleep(until: deadline, clock: .continuous)
                     throw RequestDeadlinePassed()
@@ -39,36 +52,45 @@ struct ChatCompletionCall: Sendable {
                 _ = try await group.next()
             }
         } catch is RequestDeadlinePassed {
-            logger.warning("Azure OpenAI request timed out", metadata: metadata())
-            throw AzureOpenAIError(kind: .upstreamTimeout,
-                message: "Azure OpenAI did not finish the answer within \(Self.format(configuration.requestTimeout)) "
-                    + "(the whole-request timeout). Try again, ask for a shorter answer, or raise the request timeout.")
+            throw deadlineError()
         }
     }
 
-    private struct RequestDeadlinePassed: Error {}
+    struct RequestDeadlinePassed: Error {}
 
-    private enum AttemptOutcome {
+    private func deadlineError() -> AzureOpenAIError {
+        logger.warning("Azure OpenAI request timed out", metadata: metadata())
+        return AzureOpenAIError(kind: .upstreamTimeout,
+            message: "Azure OpenAI did not finish the answer within \(Self.format(configuration.requestTimeout)) "
+                + "(the whole-request timeout). Try again, ask for a shorter answer, or raise the request timeout.")
+    }
+
+    enum AttemptOutcome {
         case completed
-        case failed(status: Int, headers: [String: String], envelope: AzureErrorEnvelope?, requestID: String?)
+        case failed(status: Int, headers: HTTPHeaders, envelope: AzureErrorEnvelope?, requestID: String?)
         /// No usable response (connect/first-byte timeout, connection reset …) and nothing was yielded yet.
         case transportFailed(any Error, Phase)
     }
 
     /// How far an attempt got when the transport failed; decides the wording of the error.
-    private enum Phase {
+    enum Phase {
         case beforeHead, beforeText, midStream
     }
 
-    private func attempts(until deadline: ContinuousClock.Instant) async throws {
+    private func attempts(until deadline: ContinuousClock.Instant, onEvent: OnEvent) async throws {
         let route = ChatCompletionRoute(configuration: configuration)
-        let url = route.url(deployment: request.deployment)
         let body: ByteBuffer
         do {
             body = ByteBuffer(bytes: try route.body(for: request))
         } catch {
             throw AzureOpenAIError(kind: .upstreamError, message: "Could not encode the chat request: \(error)")
         }
+        var httpRequest = HTTPClientRequest(url: route.url(deployment: request.deployment))
+        httpRequest.method = .POST
+        httpRequest.headers = ChatCompletionRoute.constantHeaders
+        httpRequest.headers.add(name: "x-ms-client-request-id", value: clientRequestID)
+        httpRequest.body = .bytes(body)
+
         var retriesTaken = 0
         var refreshedAfterUnauthorized = false
         var attempt = 0
@@ -76,54 +98,57 @@ struct ChatCompletionCall: Sendable {
         while true {
             attempt += 1
             try Task.checkCancellation()
+            if ContinuousClock.now >= deadline { throw RequestDeadlinePassed() }
             let header = try await authorizationHeader()
-            let mapping = AzureOpenAIErrorMapping(
-                deployment: request.deployment, apiVersion: configuration.apiVersion,
-                credential: CredentialKind(headerName: header.name, headerValue: header.value))
+            var attemptRequest = httpRequest
+            attemptRequest.headers.add(name: header.name, value: header.value)
 
-            let outcome = try await attemptOnce(
-                url: url, body: body, header: header, attempt: attempt, deadline: deadline, mapping: mapping)
+            let outcome = try await attemptOnce(attemptRequest, header: header, attempt: attempt, deadline: deadline,
+                                                onEvent: onEvent)
             switch outcome {
             case .completed:
                 return
 
             case .failed(let status, let headers, let envelope, let requestID):
-                // A 401 may be a token that expired or was revoked since it was cached: forget it and
-                // try once more with a fresh one; this retry is not one of `maxRetries`.
-                if status == 401 && !refreshedAfterUnauthorized {
+                if status == 401, !refreshedAfterUnauthorized, Self.refreshCanHelp(header: header, envelope: envelope) {
+                    // A token that expired or was revoked since it was cached: forget it (if no other
+                    // request replaced it already) and try once more; not one of `maxRetries`.
                     refreshedAfterUnauthorized = true
                     logger.warning("Azure OpenAI answered 401; retrying once with a fresh credential",
                                    metadata: metadata(["attempt": "\(attempt)", "request_id": "\(requestID ?? "-")"]))
-                    await client.authenticator.invalidate()
+                    await client.authenticator.invalidate(rejected: header)
                     continue
                 }
-                if status == 429 { count("parley_upstream_rate_limited_total") }
+                if status == 429 { client.counters.increment(UpstreamCounters.rateLimited, deployment: request.deployment) }
                 let serverDelay = RetryPolicy.serverDelay(
-                    retryAfterMilliseconds: headers["retry-after-ms"], retryAfter: headers["retry-after"],
+                    retryAfterMilliseconds: headers.first(name: "retry-after-ms"), retryAfter: headers.first(name: "retry-after"),
                     message: status == 429 ? envelope?.message : nil)
-                let retryAfterSeconds = serverDelay.map { Int($0.seconds.rounded(.up)) }
+                let retryAfterSeconds = serverDelay.map(RetryPolicy.wholeSeconds)
                 if RetryPolicy.isRetryable(status: status), retriesTaken < configuration.maxRetries,
                     let delay = plannedDelay(serverDelay: serverDelay, retriesTaken: retriesTaken, deadline: deadline)
                 {
                     logger.warning("Azure OpenAI answered \(status); retrying",
-                                   metadata: metadata(["attempt": "\(attempt)", "delay_ms": "\(Int(delay.seconds * 1000))",
+                                   metadata: metadata(["attempt": "\(attempt)", "delay_ms": "\(delay.milliseconds)",
                                                        "request_id": "\(requestID ?? "-")"]))
-                    count("parley_upstream_retries_total", reason: "\(status)")
+                    client.counters.increment(UpstreamCounters.retries, deployment: request.deployment, reason: "\(status)")
                     try await Task.sleep(for: delay)
                     retriesTaken += 1
                     continue
                 }
-                throw mapping.error(status: status, envelope: envelope, requestID: requestID,
-                                    attempts: attempt, retryAfterSeconds: retryAfterSeconds)
+                let namesIdentity = status == 401 && envelope?.code?.lowercased() == "permissiondenied"
+                throw mapping(header: header, decodeClaims: namesIdentity).error(
+                    status: status, envelope: envelope, requestID: requestID, attempts: attempt,
+                    retryAfterSeconds: retryAfterSeconds, location: headers.first(name: "location"))
 
             case .transportFailed(let error, let phase):
+                if ContinuousClock.now >= deadline { throw RequestDeadlinePassed() }
                 if retriesTaken < configuration.maxRetries,
                     let delay = plannedDelay(serverDelay: nil, retriesTaken: retriesTaken, deadline: deadline)
                 {
                     logger.warning("Azure OpenAI could not be reached; retrying",
-                                   metadata: metadata(["attempt": "\(attempt)", "delay_ms": "\(Int(delay.seconds * 1000))",
+                                   metadata: metadata(["attempt": "\(attempt)", "delay_ms": "\(delay.milliseconds)",
                                                        "error": "\(Self.describe(error))"]))
-                    count("parley_upstream_retries_total", reason: "connection")
+                    client.counters.increment(UpstreamCounters.retries, deployment: request.deployment, reason: "connection")
                     try await Task.sleep(for: delay)
                     retriesTaken += 1
                     continue
@@ -133,12 +158,20 @@ struct ChatCompletionCall: Sendable {
         }
     }
 
-    /// Counts an event by deployment (and reason) when the configuration has a metrics factory.
-    private func count(_ label: String, reason: String? = nil) {
-        guard let factory = configuration.metricsFactory else { return }
-        var dimensions = [("deployment", request.deployment)]
-        if let reason { dimensions.append(("reason", reason)) }
-        Counter(label: label, dimensions: dimensions, factory: factory).increment()
+    /// Whether a new credential could turn this 401 into a success. Not for an API key (a new one
+    /// never comes from asking again) and not for `PermissionDenied`: the token was valid, the
+    /// identity lacks the role, and a fresh token carries the same identity.
+    static func refreshCanHelp(header: (name: String, value: String), envelope: AzureErrorEnvelope?) -> Bool {
+        guard header.name.lowercased() == "authorization" else { return false }
+        return envelope?.code?.lowercased() != "permissiondenied"
+    }
+
+    /// The error mapping for this attempt's credential. The token's claims are read only when a 401
+    /// message needs the identity's object id (decoding a JWT per request is wasted work).
+    func mapping(header: (name: String, value: String), decodeClaims: Bool) -> AzureOpenAIErrorMapping {
+        AzureOpenAIErrorMapping(
+            deployment: request.deployment, apiVersion: configuration.apiVersion,
+            credential: CredentialKind(headerName: header.name, headerValue: header.value, decodeClaims: decodeClaims))
     }
 
     /// The wait before the next attempt, or nil when none should be made: the server asked for more
@@ -146,7 +179,7 @@ struct ChatCompletionCall: Sendable {
     private func plannedDelay(serverDelay: Duration?, retriesTaken: Int, deadline: ContinuousClock.Instant) -> Duration? {
         let delay: Duration
         if let serverDelay {
-            guard serverDelay.seconds <= RetryPolicy.maximumServerDelay else { return nil }
+            guard serverDelay <= .seconds(RetryPolicy.maximumServerDelay) else { return nil }
             delay = serverDelay
         } else {
             delay = RetryPolicy.backoff(retriesTaken: retriesTaken, random: Double.random(in: 0..<1))
@@ -168,16 +201,8 @@ struct ChatCompletionCall: Sendable {
         }
     }
 
-    private func attemptOnce(url: String, body: ByteBuffer, header: (name: String, value: String), attempt: Int,
-                             deadline: ContinuousClock.Instant, mapping: AzureOpenAIErrorMapping) async throws -> AttemptOutcome {
-        var httpRequest = HTTPClientRequest(url: url)
-        httpRequest.method = .POST
-        httpRequest.headers.add(name: "Content-Type", value: "application/json")
-        httpRequest.headers.add(name: "Accept", value: "text/event-stream")
-        httpRequest.headers.add(name: "x-ms-client-request-id", value: clientRequestID)
-        httpRequest.headers.add(name: header.name, value: header.value)
-        httpRequest.body = .bytes(body)
-
+    private func attemptOnce(_ httpRequest: HTTPClientRequest, header: (name: String, value: String), attempt: Int,
+                             deadline: ContinuousClock.Instant, onEvent: OnEvent) async throws -> AttemptOutcome {
         let headDeadline = min(ContinuousClock.now + configuration.firstByteTimeout, deadline)
         let response: HTTPClientResponse
         do {
@@ -196,12 +221,10 @@ struct ChatCompletionCall: Sendable {
                      metadata: metadata(["status": "\(status)", "attempt": "\(attempt)", "request_id": "\(requestID ?? "-")"]))
 
         if (200..<300).contains(status) {
-            return try await stream(response.body, status: status, contentType: response.headers.first(name: "content-type"),
-                                    requestID: requestID, attempt: attempt, mapping: mapping)
-        }
-        var headers: [String: String] = [:]
-        for name in ["retry-after-ms", "retry-after"] {
-            if let value = response.headers.first(name: name) { headers[name] = value }
+            var reader = ChatCompletionStreamReader(call: self, status: status, requestID: requestID, attempt: attempt,
+                                                    mapping: mapping(header: header, decodeClaims: false), deadline: deadline)
+            return try await reader.read(response.body, contentType: response.headers.first(name: "content-type"),
+                                         onEvent: onEvent)
         }
         let errorBody: ByteBuffer
         do {
@@ -211,121 +234,10 @@ struct ChatCompletionCall: Sendable {
             errorBody = ByteBuffer()
         }
         let envelope = AzureErrorEnvelope.parse(Data(errorBody.readableBytesView))
-        return .failed(status: status, headers: headers, envelope: envelope, requestID: requestID)
+        return .failed(status: status, headers: response.headers, envelope: envelope, requestID: requestID)
     }
 
-    /// Reads the event stream, yielding as it goes. A transport failure before anything was yielded is
-    /// reported as `transportFailed` (retryable); after that it ends the call.
-    private func stream(_ body: HTTPClientResponse.Body, status: Int, contentType: String?, requestID: String?, attempt: Int,
-                        mapping: AzureOpenAIErrorMapping) async throws -> AttemptOutcome {
-        var parser = ServerSentEventParser()
-        var state = ChatCompletionStreamState()
-        var yieldedAny = false
-        var skipped = 0
-
-        var dataEvents = 0
-
-        /// Returns true at `[DONE]`.
-        func handle(_ event: ServerSentEvent) throws -> Bool {
-            dataEvents += 1
-            switch state.consume(event.data) {
-            case .done:
-                return true
-            case .unparseable:
-                skipped += 1
-                // The content is not logged: it may hold the answer's text.
-                logger.warning("Skipped an unparseable event in the Azure OpenAI stream",
-                               metadata: metadata(["bytes": "\(event.data.utf8.count)", "request_id": "\(requestID ?? "-")"]))
-                return false
-            case .streamError(let envelope):
-                throw mapping.streamError(envelope, requestID: requestID)
-            case .events(let events):
-                for event in events {
-                    if case .terminated = continuation.yield(event) { throw CancellationError() }
-                    yieldedAny = true
-                }
-                return false
-            }
-        }
-
-        var sawDone = false
-        do {
-            reading: for try await chunk in body {
-                for event in parser.feed(chunk) where try handle(event) {
-                    sawDone = true
-                    break reading
-                }
-            }
-            if !sawDone {
-                for event in parser.finish() where try handle(event) {
-                    sawDone = true
-                    break
-                }
-            }
-        } catch let error as AzureOpenAIError {
-            throw error
-        } catch let error as CancellationError {
-            throw error
-        } catch {
-            if Task.isCancelled { throw CancellationError() }
-            if !yieldedAny {
-                logger.debug("Azure OpenAI stream broke off before any text",
-                             metadata: metadata(["attempt": "\(attempt)", "error": "\(Self.describe(error))"]))
-                return .transportFailed(error, .beforeText)
-            }
-            throw transportError(error, attempts: attempt, phase: .midStream)
-        }
-        if parser.oversizedLines > 0 {
-            logger.warning("Dropped oversized lines in the Azure OpenAI stream",
-                           metadata: metadata(["lines": "\(parser.oversizedLines)"]))
-        }
-        if dataEvents == 0 {
-            // A 2xx without a single event is not Azure's stream (a proxy's page, a non-streamed body).
-            throw AzureOpenAIError(kind: .upstreamError,
-                message: "Azure OpenAI answered without an event stream (\(contentType ?? "no content type")). "
-                    + "Check that the endpoint is the Azure OpenAI resource itself and not a proxy or portal page.",
-                status: status, requestID: requestID)
-        }
-        if !sawDone {
-            logger.debug("Azure OpenAI stream ended without [DONE]", metadata: metadata(["request_id": "\(requestID ?? "-")"]))
-        }
-        for event in state.finalEvents() {
-            if case .terminated = continuation.yield(event) { throw CancellationError() }
-        }
-        return .completed
-    }
-
-    private func transportError(_ error: any Error, attempts: Int, phase: Phase) -> AzureOpenAIError {
-        let tries = attempts == 1 ? "1 attempt" : "\(attempts) attempts"
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout:
-                return AzureOpenAIError(kind: .upstreamTimeout,
-                    message: "Could not connect to Azure OpenAI within \(Self.format(configuration.connectTimeout)) (\(tries)). "
-                        + "Check the endpoint and the network path to it (DNS, proxy, firewall).")
-            case .deadlineExceeded, .readTimeout where phase == .beforeHead:
-                // The head deadline and AHC's idle read timeout both mean "no first byte in time".
-                return AzureOpenAIError(kind: .upstreamTimeout,
-                    message: "Azure OpenAI did not start answering within \(Self.format(configuration.firstByteTimeout)) (\(tries)). "
-                        + "The service may be overloaded; try again later.")
-            case .readTimeout:
-                return AzureOpenAIError(kind: .upstreamTimeout,
-                    message: "Azure OpenAI went silent for more than \(Self.format(configuration.firstByteTimeout)) "
-                        + (phase == .midStream ? "in the middle of the answer. Try again." : "(\(tries)). Try again later."))
-            default:
-                break
-            }
-        }
-        if phase == .midStream {
-            return AzureOpenAIError(kind: .upstreamError,
-                message: "The connection to Azure OpenAI broke off in the middle of the answer (\(Self.describe(error))). Try again.")
-        }
-        return AzureOpenAIError(kind: .upstreamError,
-            message: "Could not reach Azure OpenAI after \(tries) (\(Self.describe(error))). "
-                + "Check the endpoint and the network path to it, then try again.")
-    }
-
-    private func metadata(_ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+    func metadata(_ extra: Logger.Metadata = [:]) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
             "deployment": "\(request.deployment)",
             "client_request_id": "\(clientRequestID)",
@@ -334,11 +246,11 @@ struct ChatCompletionCall: Sendable {
         return metadata
     }
 
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         String(describing: error)
     }
 
-    private static func format(_ duration: Duration) -> String {
+    static func format(_ duration: Duration) -> String {
         let seconds = duration.seconds
         return seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 
 /// Builds the request URL and JSON body for one chat-completions call.
 struct ChatCompletionRoute: Sendable {
@@ -54,12 +55,23 @@ struct ChatCompletionRoute: Sendable {
     /// RFC 3986 unreserved characters stay, everything else (including "/") is percent-encoded, so a
     /// deployment name is always exactly one path segment.
     static func percentEncoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    /// Built once: a `CharacterSet` per request showed in the profile (issue 11).
+    private static let unreserved: CharacterSet = {
         var allowed = CharacterSet(charactersIn: "-._~")
         allowed.formUnion(CharacterSet(charactersIn: "a"..."z"))
         allowed.formUnion(CharacterSet(charactersIn: "A"..."Z"))
         allowed.formUnion(CharacterSet(charactersIn: "0"..."9"))
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
+        return allowed
+    }()
+
+    /// The headers every attempt carries, built once.
+    static let constantHeaders: HTTPHeaders = [
+        "Content-Type": "application/json",
+        "Accept": "text/event-stream",
+    ]
 
     private struct RequestBody: Encodable {
         var model: String?

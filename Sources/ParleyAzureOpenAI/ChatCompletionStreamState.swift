@@ -25,31 +25,56 @@ struct ChatCompletionStreamState {
 
     private(set) var finishReason: String?
     private(set) var sawUsage = false
+    /// One decoder for the whole call: making one per chunk was a measurable part of the CPU profile
+    /// under load (issue 11). A `JSONDecoder` may be reused within one task.
     private let decoder = JSONDecoder()
 
-    mutating func consume(_ data: String) -> Outcome {
-        if data.hasPrefix("[DONE]") { return .done }  // openai-python's test too (`startswith`)
-        guard let chunk = try? decoder.decode(Chunk.self, from: Data(data.utf8)) else {
+    /// `data: [DONE]` — openai-python tests with `startswith("[DONE]")` too.
+    private static let doneMarker = Array("[DONE]".utf8)
+
+    /// The payload of one `data:` event, read straight from the parser's bytes (no String, no copy).
+    mutating func consume(bytes: UnsafeRawBufferPointer) -> Outcome {
+        if bytes.starts(with: Self.doneMarker) { return .done }
+        if let scanned = ChatCompletionChunkScanner.scan(bytes) {
+            return .events(events(of: scanned.choices ?? []))
+        }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return .unparseable }
+        // No copy: the Data only borrows the parser's buffer for the length of this call.
+        let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
+        guard let chunk = try? decoder.decode(Chunk.self, from: data) else {
             return .unparseable
         }
+        return consume(chunk)
+    }
+
+    private mutating func consume(_ chunk: Chunk) -> Outcome {
         if let error = chunk.error {
             return .streamError(AzureErrorEnvelope.from(error))
         }
-        var events: [ChatCompletionEvent] = []
-        for choice in chunk.choices ?? [] where (choice.index ?? 0) == 0 {
-            if let content = choice.delta?.content, !content.isEmpty {
-                events.append(.delta(content))
-            }
-            if let reason = choice.finish_reason, !reason.isEmpty {
-                // A content-filter verdict is never overwritten by a later, milder reason.
-                if finishReason != "content_filter" { finishReason = reason }
-            }
+        let choices = (chunk.choices ?? []).map {
+            ChatCompletionChunkScanner.Choice(index: $0.index, content: $0.delta?.content, finishReason: $0.finish_reason)
         }
+        var events = events(of: choices)
         if let usage = chunk.usage, !sawUsage {
             sawUsage = true
             events.append(.usage(usage))
         }
         return .events(events)
+    }
+
+    /// The events of a chunk's choices (only choice 0 is Parley's answer).
+    private mutating func events(of choices: [ChatCompletionChunkScanner.Choice]) -> [ChatCompletionEvent] {
+        var events: [ChatCompletionEvent] = []
+        for choice in choices where (choice.index ?? 0) == 0 {
+            if let content = choice.content, !content.isEmpty {
+                events.append(.delta(content))
+            }
+            if let reason = choice.finishReason, !reason.isEmpty {
+                // A content-filter verdict is never overwritten by a later, milder reason.
+                if finishReason != "content_filter" { finishReason = reason }
+            }
+        }
+        return events
     }
 
     /// The events due when the stream ends.

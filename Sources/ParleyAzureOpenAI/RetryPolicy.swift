@@ -1,4 +1,5 @@
 import Foundation
+import ParleyOutbound
 
 /// When and how long to wait before another attempt. Mirrors openai-python (openai 3.57.0,
 /// `_base_client.py`, read 2026): retry 408, 429, 5xx and connection errors; honour `retry-after-ms`,
@@ -22,19 +23,17 @@ enum RetryPolicy {
     /// The wait the server asked for: `retry-after-ms` (milliseconds), then `retry-after` (seconds or
     /// an HTTP date), then — as a last resort — "retry after N seconds" / "Try again in N seconds" in
     /// the error message (Azure 429 texts, 2023–2025). Nil when none is given or it is not positive.
+    /// The headers go through `RetryAfter`, which never traps on hostile values (`1e300`, `inf`, `nan`,
+    /// twenty digits …) and clamps to a day; a value that large is then simply "too long to retry".
     static func serverDelay(retryAfterMilliseconds: String?, retryAfter: String?, message: String?,
                             now: Date = Date()) -> Duration? {
-        if let text = retryAfterMilliseconds?.trimmingCharacters(in: .whitespaces), let ms = Double(text), ms > 0 {
-            return .milliseconds(Int(ms.rounded(.up)))
+        if let delay = RetryAfter.parse(retryAfterMilliseconds: retryAfterMilliseconds, retryAfter: nil, now: now),
+            delay > .zero
+        {
+            return delay
         }
-        if let text = retryAfter?.trimmingCharacters(in: .whitespaces) {
-            if let seconds = Double(text), seconds > 0 {
-                return .milliseconds(Int((seconds * 1000).rounded(.up)))
-            }
-            if let date = httpDate(text) {
-                let seconds = date.timeIntervalSince(now)
-                if seconds > 0 { return .milliseconds(Int((seconds * 1000).rounded(.up))) }
-            }
+        if let delay = RetryAfter.parse(retryAfterMilliseconds: nil, retryAfter: retryAfter, now: now), delay > .zero {
+            return delay
         }
         if let message, let seconds = secondsMentioned(in: message), seconds > 0 {
             return .seconds(seconds)
@@ -42,18 +41,16 @@ enum RetryPolicy {
         return nil
     }
 
+    /// The whole seconds a caller is told to wait (`AzureOpenAIError.retryAfterSeconds`): at least 1,
+    /// at most a day, never a trap.
+    static func wholeSeconds(_ delay: Duration) -> Int {
+        RetryAfter.wholeSeconds(delay)
+    }
+
     /// "Please retry after 86400 seconds." / "Rate limit is exceeded. Try again in 2 seconds."
     static func secondsMentioned(in message: String) -> Int? {
         let pattern = #/(?i)(?:retry after|try again in)\s+(\d{1,9})\s+second/#
         guard let match = message.firstMatch(of: pattern) else { return nil }
         return Int(match.1)
-    }
-
-    private static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
     }
 }

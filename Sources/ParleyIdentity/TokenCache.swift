@@ -84,6 +84,20 @@ public actor TokenCache {
         logger.info("cached token invalidated", metadata: ["scope": "\(scope)"])
     }
 
+    /// Forget the token for `scope` only if it is still `rejected` (Azure OpenAI answered 401 to it).
+    /// Another request may have refreshed the token since `rejected` was handed out; that fresh
+    /// token is kept, so concurrent 401s cost one refresh, not one each. Returns whether the token
+    /// was forgotten.
+    @discardableResult
+    public func invalidate(scope: String, ifTokenIs rejected: String) -> Bool {
+        guard let entry = entries[scope], entry.token.token == rejected else {
+            logger.debug("cached token already replaced; kept", metadata: ["scope": "\(scope)"])
+            return false
+        }
+        invalidate(scope: scope)
+        return true
+    }
+
     /// When the cached token for `scope` expires, for the "seconds until expiry" metric.
     public func expiresOn(scope: String) -> Date? {
         entries[scope]?.token.expiresOn

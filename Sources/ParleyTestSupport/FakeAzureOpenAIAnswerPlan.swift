@@ -68,6 +68,10 @@ struct FakeAzureOpenAIAnswerPlan {
         }
         for (index, chunk) in chunks.enumerated() {
             writes.append(.bytes(FakeAzureOpenAIWire.sse(FakeAzureOpenAIWire.contentEvent(chunk, id: id, created: created)), delay: delay))
+            if let huge = directives.hugeEvent, index == min(1, chunks.count - 1) {
+                writes.append(.bytes(FakeAzureOpenAIWire.hugeEvent(bytes: huge.bytes, lines: huge.lines, id: id, created: created),
+                                     delay: .zero))
+            }
             if directives.garbage && index == min(1, chunks.count - 1) {
                 writes.append(.bytes(FakeAzureOpenAIWire.sse(FakeAzureOpenAIWire.garbageEvent), delay: .zero))
             }
@@ -84,7 +88,7 @@ struct FakeAzureOpenAIAnswerPlan {
         let finish = directives.filteredStream
             ? FakeAzureOpenAIWire.finishEvent(reason: "content_filter", id: id, created: created,
                                               filterResults: FakeAzureOpenAIWire.violenceFilteredResults)
-            : FakeAzureOpenAIWire.finishEvent(reason: "stop", id: id, created: created)
+            : FakeAzureOpenAIWire.finishEvent(reason: directives.finishReason ?? "stop", id: id, created: created)
         writes.append(.bytes(FakeAzureOpenAIWire.sse(finish), delay: delay))
         if options.includeAnnotations && !directives.filteredStream {
             let length = chunks.joined().count

@@ -25,6 +25,21 @@ struct FakeAzureOpenAIDirectives: Equatable {
     var endless = false
     /// `[[head_delay:MS]]`: wait MS milliseconds before sending the response head.
     var headDelayMilliseconds: Int?
+    /// `[[retry_after:VALUE]]` / `[[retry_after_ms:VALUE]]`: send exactly these header values (any text,
+    /// empty included) with a `[[status:…]]` answer instead of the fake's own; with either given, the
+    /// other header is sent only when scripted too.
+    var retryAfter: String?
+    var retryAfterMilliseconds: String?
+    /// `[[location:URL]]`: a `Location` header on a `[[status:…]]` answer (for 3xx redirects).
+    var location: String?
+    /// `[[body:NAME]]`: the error body of a `[[status:…]]` answer: `invalid_token` (bare 401),
+    /// `invalid_key` (gateway 401), `permission_denied` (the 401 default).
+    var body: String?
+    /// `[[huge_event:BYTES:LINES]]`: mid-stream, one event of about BYTES bytes of data spread over
+    /// LINES `data:` lines (1: a single line), then the rest of the answer.
+    var hugeEvent: (bytes: Int, lines: Int)?
+    /// `[[finish:REASON]]`: the finish event's `finish_reason` (default `stop`), e.g. `length`.
+    var finishReason: String?
     /// The message with every directive removed and whitespace trimmed (what the echo repeats).
     var remainder: String
 
@@ -36,6 +51,9 @@ struct FakeAzureOpenAIDirectives: Equatable {
             && lhs.replay == rhs.replay && lhs.remainder == rhs.remainder && lhs.reset == rhs.reset
             && lhs.streamError == rhs.streamError && lhs.notEventStream == rhs.notEventStream && lhs.headDelayMilliseconds == rhs.headDelayMilliseconds
             && lhs.endless == rhs.endless
+            && lhs.retryAfter == rhs.retryAfter && lhs.retryAfterMilliseconds == rhs.retryAfterMilliseconds
+            && lhs.location == rhs.location && lhs.body == rhs.body && lhs.hugeEvent?.bytes == rhs.hugeEvent?.bytes
+            && lhs.hugeEvent?.lines == rhs.hugeEvent?.lines && lhs.finishReason == rhs.finishReason
     }
 
     init(parsing message: String) {
@@ -66,6 +84,14 @@ struct FakeAzureOpenAIDirectives: Equatable {
             case "not_sse": notEventStream = true
             case "endless": endless = true
             case "head_delay": headDelayMilliseconds = argument.flatMap { Int($0) }
+            case "retry_after": retryAfter = argument ?? ""
+            case "retry_after_ms": retryAfterMilliseconds = argument ?? ""
+            case "location": location = argument
+            case "body": body = argument
+            case "finish": finishReason = argument
+            case "huge_event":
+                let parts = (argument ?? "").split(separator: ":").compactMap { Int($0) }
+                if let bytes = parts.first { hugeEvent = (bytes, max(1, parts.count > 1 ? parts[1] : 1)) }
             case "replay": replay = argument.flatMap(FakeAzureOpenAI.RecordedStream.init(rawValue:))
             default: break
             }

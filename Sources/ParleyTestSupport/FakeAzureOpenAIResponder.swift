@@ -14,6 +14,10 @@ import NIOCore
 ///   nothing until the client goes away;
 /// - `[[say:TEXT]]` answers exactly TEXT; `[[garbage]]` adds an unparseable event mid-stream;
 ///   `[[no_done]]` ends without `[DONE]`; `[[replay:NAME]]` replays a `RecordedStream` verbatim.
+/// - `[[retry_after:V]]` / `[[retry_after_ms:V]]` send exactly these header values with a `[[status:…]]`
+///   answer; `[[location:URL]]` adds a `Location` (redirects); `[[body:NAME]]` picks the error body;
+///   `[[huge_event:BYTES:LINES]]` sends one oversized event mid-stream; `[[finish:REASON]]` sets the
+///   finish reason.
 /// - `[[reset]]` drops the connection after a few words; `[[stream_error]]` sends an `error` event after
 ///   a few words; `[[head_delay:MS]]` waits before the response head; `[[not_sse]]` answers a streaming
 ///   request with a plain JSON completion.
@@ -110,7 +114,9 @@ struct FakeAzureOpenAIResponder: Sendable {
                 fail = true
             }
             if fail {
-                return await finish(record, status: status.code, body: FakeAzureOpenAIWire.body(forStatus: status.code))
+                return await finish(record, status: status.code,
+                                    body: FakeAzureOpenAIWire.body(named: directives.body) ?? FakeAzureOpenAIWire.body(forStatus: status.code),
+                                    scripted: directives)
             }
         }
         if directives.contentFilter {
@@ -142,17 +148,23 @@ struct FakeAzureOpenAIResponder: Sendable {
 
     /// Records and returns a complete (non-streamed) response.
     private func finish(_ record: FakeAzureOpenAI.RecordedRequest, status: Int, body: String,
-                        contentType: String = "application/json") async -> Response {
+                        contentType: String = "application/json", scripted: FakeAzureOpenAIDirectives? = nil) async -> Response {
         var record = record
         record.status = status
         record.completed = true
         _ = await recorder.add(record)
         var headers = Self.requestIDHeaders()
         headers[.contentType] = contentType
-        if status == 429 {
+        if let scripted, scripted.retryAfter != nil || scripted.retryAfterMilliseconds != nil {
+            if let value = scripted.retryAfterMilliseconds { headers[Self.field("retry-after-ms")] = value }
+            if let value = scripted.retryAfter { headers[Self.field("retry-after")] = value }
+        } else if status == 429 {
             let milliseconds = options.rateLimitRetryAfterMilliseconds
             headers[Self.field("retry-after-ms")] = String(milliseconds)
             headers[Self.field("retry-after")] = String((milliseconds + 999) / 1000)
+        }
+        if let location = scripted?.location {
+            headers[.location] = location
         }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }

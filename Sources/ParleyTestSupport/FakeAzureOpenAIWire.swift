@@ -113,6 +113,28 @@ enum FakeAzureOpenAIWire {
     static let unavailableBody =
         #"{"error":{"message":"The service is temporarily unavailable. Please retry your request.","type":"server_error","param":null,"code":"server_error"}}"#
 
+    /// The body named by `[[body:NAME]]`, nil for an unknown name.
+    static func body(named name: String?) -> String? {
+        switch name {
+        case "invalid_token": invalidTokenBody
+        case "invalid_key": invalidKeyBody
+        case "permission_denied": permissionDeniedBody
+        default: nil
+        }
+    }
+
+    /// `[[huge_event:BYTES:LINES]]`: one event of about BYTES bytes over LINES `data:` lines. Joined
+    /// with "\n" the lines are valid JSON (a delta "big" and a `padding` array of strings), so a
+    /// client without a size limit would take it as an ordinary event.
+    static func hugeEvent(bytes: Int, lines: Int, id: String, created: Int) -> String {
+        let filler = "\"" + String(repeating: "x", count: max(1, bytes / max(1, lines))) + "\""
+        var text = "data: " + #"{"choices":[{"delta":{"content":" big"},"index":0}],"id":"\#(id)","created":\#(created),"padding":["#
+        for index in 0..<lines {
+            text += (index == 0 ? "" : ",\ndata: ") + filler
+        }
+        return text + "]}\n\n"
+    }
+
     /// The body for `[[status:NNN]]`.
     static func body(forStatus status: Int) -> String {
         switch status {

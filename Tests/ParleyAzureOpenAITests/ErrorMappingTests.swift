@@ -18,9 +18,9 @@ import Testing
             #expect(error.status == 401)
             #expect(error.message.contains("the identity \(oid) lacks the role 'Cognitive Services OpenAI User' on this Azure OpenAI resource (role changes can take up to 30 minutes)"))
             #expect(!error.message.contains("SECRETPART") && !error.message.contains(token))
-            // The one refresh-and-retry happened.
-            #expect(authenticator.counts.invalidations == 1)
-            #expect(await harness.fake.requests.count == 2)
+            // No refresh-and-retry: the token was valid, and a new one never grants a role (issue 9).
+            #expect(authenticator.counts.invalidations == 0)
+            #expect(await harness.fake.requests.count == 1)
         }
     }
 

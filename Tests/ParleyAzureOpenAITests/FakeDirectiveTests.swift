@@ -16,6 +16,22 @@ import Testing
         #expect(FakeAzureOpenAIDirectives(parsing: "[[hang]]").hang)
     }
 
+    @Test func parsesTheHostileUpstreamDirectives() {
+        let d = FakeAzureOpenAIDirectives(parsing:
+            "q [[status:307]] [[retry_after:Tue, 14 Nov 2023 22:13:30 GMT]] [[retry_after_ms:]] [[location:http://127.0.0.1:9/x?a=b]] "
+            + "[[body:invalid_token]] [[huge_event:2097152:2048]] [[finish:length]]")
+        #expect(d.status?.code == 307)
+        #expect(d.retryAfter == "Tue, 14 Nov 2023 22:13:30 GMT")
+        #expect(d.retryAfterMilliseconds == "")
+        #expect(d.location == "http://127.0.0.1:9/x?a=b")
+        #expect(d.body == "invalid_token")
+        #expect(d.hugeEvent?.bytes == 2_097_152 && d.hugeEvent?.lines == 2048)
+        #expect(d.finishReason == "length")
+        #expect(d.remainder == "q")
+        #expect(FakeAzureOpenAIDirectives(parsing: "[[huge_event:10]]").hugeEvent?.lines == 1)
+        #expect(FakeAzureOpenAIDirectives(parsing: "[[retry_after_ms:1e300]]").retryAfterMilliseconds == "1e300")
+    }
+
     @Test func sayRunsToTheFinalBrackets() {
         let say = FakeAzureOpenAIDirectives(parsing: "[[slow]] [[say:a ]] b [[x]] c]]")
         #expect(say.say == "a ]] b [[x]] c")

@@ -57,4 +57,8 @@ struct CachedTokenSource: BearerTokenSource {
     func invalidateToken() async {
         await cache.invalidate(scope: scope)
     }
+
+    func invalidateToken(ifTokenIs token: String) async {
+        await cache.invalidate(scope: scope, ifTokenIs: token)
+    }
 }
