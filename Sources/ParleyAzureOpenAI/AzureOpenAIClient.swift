@@ -41,6 +41,15 @@ public struct AzureOpenAIClient: Sendable {
         try await ChatCompletionCall(client: self, request: request).run(onEvent: onEvent)
     }
 
+    /// The callback form raced against the whole-request timeout, so a stream that goes silent
+    /// mid-answer is cut at that timeout too; the call runs in one child task for the whole answer
+    /// (not one per event), so `onEvent` must be `@Sendable`.
+    public func streamChatCompletionWithinDeadline(
+        _ request: ChatCompletionRequest, onEvent: @escaping @Sendable (ChatCompletionEvent) async throws -> Void
+    ) async throws {
+        try await ChatCompletionCall(client: self, request: request).runRacingDeadline(onEvent: onEvent)
+    }
+
     /// The same events as an `AsyncThrowingStream` (a thin wrapper over the callback form, with one
     /// task that also enforces the whole-request timeout on a silent stream). Fails only with
     /// `AzureOpenAIError` (or `CancellationError`). Cancelling the consuming task, or dropping the

@@ -1,8 +1,25 @@
 /// Something that answers a conversation: Azure OpenAI (adapted by the composition root) or the
 /// built-in offline responder.
 public protocol ChatModel: Sendable {
-    /// Streams the answer to `messages`. Cancelling the consuming task must stop the work.
-    func streamAnswer(to messages: [ChatMessage], deployment: String) -> AsyncThrowingStream<ChatModelEvent, any Error>
+    /// Answers `messages`, handing each event to `onEvent` as it arrives; returns when the answer
+    /// is complete. An error thrown by `onEvent` ends the answer (and its upstream request) and is
+    /// rethrown; so is cancelling the calling task. Events are never relayed through another task
+    /// or stream per event: one answer's events cost one hop from the upstream body to the caller.
+    func answer(
+        _ messages: [ChatMessage], deployment: String,
+        onEvent: @escaping @Sendable (ChatModelEvent) async throws -> Void
+    ) async throws
+}
+
+/// Thrown by the chat layer's event callback to end an answer on purpose (the caller left, or the
+/// answer reached its length limit). Models pass it through; it is not the model's failure.
+public struct ChatModelStop: Error, Sendable {
+    enum Reason: Sendable {
+        case callerGone(any Error)
+        case lengthLimit
+    }
+
+    let reason: Reason
 }
 
 public enum ChatModelEvent: Sendable, Equatable {

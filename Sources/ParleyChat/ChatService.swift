@@ -36,7 +36,7 @@ public struct ChatService: Sendable {
         _ question: String,
         in requested: SessionID?,
         deployment: String,
-        onDelta: @Sendable (String) async throws -> Void = { _ in }
+        onDelta: @escaping @Sendable (String) async throws -> Void = { _ in }
     ) async throws -> ChatAnswer {
         try await open(question, in: requested, deployment: deployment).run(onDelta: onDelta)
     }

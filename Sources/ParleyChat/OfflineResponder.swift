@@ -9,20 +9,15 @@ public struct OfflineResponder: ChatModel {
         self.wordDelay = wordDelay
     }
 
-    public func streamAnswer(to messages: [ChatMessage], deployment: String) -> AsyncThrowingStream<ChatModelEvent, any Error> {
-        let text = Self.reply(to: messages)
-        let delay = wordDelay
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                for word in Self.words(of: text) {
-                    if delay > .zero { try await Task.sleep(for: delay) }
-                    continuation.yield(.delta(word))
-                }
-                continuation.yield(.finished(reason: "stop"))
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in task.cancel() }
+    public func answer(
+        _ messages: [ChatMessage], deployment: String,
+        onEvent: @escaping @Sendable (ChatModelEvent) async throws -> Void
+    ) async throws {
+        for word in Self.words(of: Self.reply(to: messages)) {
+            if wordDelay > .zero { try await Task.sleep(for: wordDelay) }
+            try await onEvent(.delta(word))
         }
+        try await onEvent(.finished(reason: "stop"))
     }
 
     static func reply(to messages: [ChatMessage]) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A question whose session is open and leased, waiting to be answered. `run` answers it once.
 /// If it is dropped without running (the client vanished before the answer started), the lease is
@@ -27,58 +28,102 @@ public final class PendingAnswer: Sendable {
     }
 
     /// Streams the answer through `onDelta` (throwing from it means the caller is gone) and records the turn.
-    public func run(onDelta: @Sendable (String) async throws -> Void = { _ in }) async throws -> ChatAnswer {
+    public func run(onDelta: @escaping @Sendable (String) async throws -> Void = { _ in }) async throws -> ChatAnswer {
         precondition(started.set(), "a pending answer runs once")
-        var delivered = ""
+        let progress = AnswerProgress(limit: service.maxAnswerChars)
         do {
             let messages = service.prompt.messages(history: opened.turns, question: question)
-            var usage: ChatUsage?
-            var finishReason: String?
-            var deliveredChars = 0
-            answering: for try await event in service.model.streamAnswer(to: messages, deployment: deployment) {
-                switch event {
-                case .delta(var text):
-                    let room = service.maxAnswerChars - deliveredChars
-                    let overflows = text.count > room
-                    if overflows { text = String(text.prefix(room)) }
-                    if !text.isEmpty {
-                        do {
-                            try await onDelta(text)
-                        } catch {
-                            throw CallerGone(underlying: error)
+            do {
+                try await service.model.answer(messages, deployment: deployment) { event in
+                    switch event {
+                    case .delta(let text):
+                        let (deliver, cut) = progress.admit(text)
+                        if !deliver.isEmpty {
+                            do {
+                                try await onDelta(deliver)
+                            } catch {
+                                throw ChatModelStop(reason: .callerGone(error))
+                            }
+                            progress.delivered(deliver)
                         }
-                        delivered += text
-                        deliveredChars += text.count
+                        // Throwing ends the model's answer and its upstream request at once.
+                        if cut { throw ChatModelStop(reason: .lengthLimit) }
+                    case .usage(let reported):
+                        progress.usage = reported
+                    case .finished(let reason):
+                        progress.finishReason = reason
                     }
-                    if overflows {
-                        // Leaving the loop ends the model's stream, which cancels the upstream request.
-                        finishReason = "length"
-                        break answering
-                    }
-                case .usage(let reported):
-                    usage = reported
-                case .finished(let reason):
-                    finishReason = reason
                 }
+            } catch let stop as ChatModelStop {
+                guard case .lengthLimit = stop.reason else { throw stop }
+                progress.finishReason = "length"
             }
-            // A cancelled consumer ends the model's stream early without an error.
+            // A cancelled caller may end the model's answer early without an error.
             try Task.checkCancellation()
-            if finishReason == "content_filter" {
+            if progress.finishReason == "content_filter" {
                 throw ChatError.answerFiltered
             }
-            try await service.store.finishQuestion(opened.lease, recording: ChatTurn(question: question, answer: delivered))
-            return ChatAnswer(sessionID: sessionID, text: delivered, usage: usage, finishReason: finishReason)
+            let text = progress.text
+            try await service.store.finishQuestion(opened.lease, recording: ChatTurn(question: question, answer: text))
+            return ChatAnswer(sessionID: sessionID, text: text, usage: progress.usage, finishReason: progress.finishReason)
         } catch {
-            let callerStopped = error is CallerGone || error is CancellationError || Task.isCancelled
+            let callerStopped = Self.isCallerGone(error) || error is CancellationError || Task.isCancelled
+            let delivered = progress.text
             let turn = callerStopped && !delivered.isEmpty ? ChatTurn(question: question, answer: delivered) : nil
             await service.release(opened.lease, recording: turn)
-            if let gone = error as? CallerGone { throw gone.underlying }
+            if let stop = error as? ChatModelStop, case .callerGone(let underlying) = stop.reason { throw underlying }
             throw error
         }
     }
 
-    private struct CallerGone: Error {
-        let underlying: any Error
+    private static func isCallerGone(_ error: any Error) -> Bool {
+        guard let stop = error as? ChatModelStop, case .callerGone = stop.reason else { return false }
+        return true
+    }
+}
+
+/// What one answer has delivered so far, and its length limit. Events arrive one at a time from
+/// the model's callback; the lock only makes that hand-over visible across tasks.
+final class AnswerProgress: Sendable {
+    private struct State {
+        var text = ""
+        var characters = 0
+        var usage: ChatUsage?
+        var finishReason: String?
+    }
+
+    private let limit: Int
+    private let state = Mutex(State())
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// The part of `text` that fits under the limit, and whether the answer must be cut after it.
+    func admit(_ text: String) -> (deliver: String, cut: Bool) {
+        let room = limit - state.withLock { $0.characters }
+        let count = text.count
+        guard count > room else { return (text, false) }
+        return (String(text.prefix(max(0, room))), true)
+    }
+
+    func delivered(_ text: String) {
+        state.withLock {
+            $0.text += text
+            $0.characters += text.count
+        }
+    }
+
+    var text: String { state.withLock { $0.text } }
+
+    var usage: ChatUsage? {
+        get { state.withLock { $0.usage } }
+        set { state.withLock { $0.usage = newValue } }
+    }
+
+    var finishReason: String? {
+        get { state.withLock { $0.finishReason } }
+        set { state.withLock { $0.finishReason = newValue } }
     }
 }
 

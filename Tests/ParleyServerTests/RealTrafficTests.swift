@@ -179,7 +179,10 @@ struct RealTrafficTests {
                 let connection = try RawConnection(port: server.port)
                 try connection.send(
                     "POST /ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-                try await Task.sleep(for: .milliseconds(300))
+                // Leave only once the question has reached the upstream.
+                for _ in 0..<100 where await server.fake?.requests.isEmpty ?? true {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
             }  // the connection closes here, with the answer still pending
             var metrics = ""
             for _ in 0..<50 where !metrics.contains("status=\"499\"") {

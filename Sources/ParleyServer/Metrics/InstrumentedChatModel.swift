@@ -1,45 +1,42 @@
 import Foundation
 import ParleyChat
+import Synchronization
 
 /// Times the model's answers (to the first delta and to the end), counts tokens by deployment and
-/// kind, and upstream errors by the code the API reports for them.
+/// kind, and upstream errors by the code the API reports for them. Wraps the callback: no task
+/// or stream of its own.
 struct InstrumentedChatModel: ChatModel {
     let base: any ChatModel
     let metrics: ParleyMetrics
 
-    func streamAnswer(to messages: [ChatMessage], deployment: String) -> AsyncThrowingStream<ChatModelEvent, any Error> {
-        let upstream = base.streamAnswer(to: messages, deployment: deployment)
+    func answer(
+        _ messages: [ChatMessage], deployment: String,
+        onEvent: @escaping @Sendable (ChatModelEvent) async throws -> Void
+    ) async throws {
         let metrics = self.metrics
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                let start = ContinuousClock.now
-                var sawFirst = false
-                do {
-                    for try await event in upstream {
-                        switch event {
-                        case .delta:
-                            if !sawFirst {
-                                sawFirst = true
-                                metrics.firstToken(deployment: deployment, after: ContinuousClock.now - start)
-                            }
-                        case .usage(let usage):
-                            metrics.tokensUsed(deployment: deployment, prompt: usage.promptTokens, completion: usage.completionTokens)
-                        case .finished:
-                            break
-                        }
-                        continuation.yield(event)
+        let start = ContinuousClock.now
+        let sawFirst = Atomic<Bool>(false)
+        do {
+            try await base.answer(messages, deployment: deployment) { event in
+                switch event {
+                case .delta:
+                    if !sawFirst.exchange(true, ordering: .relaxed) {
+                        metrics.firstToken(deployment: deployment, after: ContinuousClock.now - start)
                     }
-                    metrics.upstreamFinished(deployment: deployment, after: ContinuousClock.now - start)
-                    continuation.finish()
-                } catch {
-                    if !(error is CancellationError) && !Task.isCancelled {
-                        metrics.upstreamError(deployment: deployment, code: APIError.from(error).code)
-                    }
-                    metrics.upstreamFinished(deployment: deployment, after: ContinuousClock.now - start)
-                    continuation.finish(throwing: error)
+                case .usage(let usage):
+                    metrics.tokensUsed(deployment: deployment, prompt: usage.promptTokens, completion: usage.completionTokens)
+                case .finished:
+                    break
                 }
+                try await onEvent(event)
             }
-            continuation.onTermination = { _ in task.cancel() }
+            metrics.upstreamFinished(deployment: deployment, after: ContinuousClock.now - start)
+        } catch {
+            if !(error is CancellationError) && !Task.isCancelled && !(error is ChatModelStop) {
+                metrics.upstreamError(deployment: deployment, code: APIError.from(error).code)
+            }
+            metrics.upstreamFinished(deployment: deployment, after: ContinuousClock.now - start)
+            throw error
         }
     }
 }
