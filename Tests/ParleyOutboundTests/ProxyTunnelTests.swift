@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import ParleyAzureOpenAI
+import ParleyIdentity
 import ParleyOutbound
 import ParleyTestSupport
 import Testing
@@ -80,5 +81,30 @@ struct ProxyTunnelTests {
             #expect(text == "Echo: via the proxy")
             #expect(proxy.tunnels == ["openai.parley.test:\(fake.port)"])
         }
+    }
+
+    @Test func managedIdentityTokensComeThroughTheProxy() async throws {
+        // IMDS (here the fake Entra's IMDS path) behind a proxy, as a token for Azure OpenAI or for
+        // PostgreSQL with Entra auth is fetched: the credential uses the same outbound client.
+        let proxy = try await FakeConnectProxy.start()
+        let entra = try await FakeEntra.start()
+        let configuration = try ProxyConfiguration(environment: ["HTTP_PROXY": proxy.url, "HTTPS_PROXY": proxy.url])
+        let client = OutboundHTTPClient(options: .init(timeout: .init(connect: .seconds(5)), proxy: configuration))
+        do {
+            let credential = ManagedIdentityCredential(
+                environment: ["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://imds.parley.test:\(entra.port)"],
+                httpClient: client, logger: Logger(label: "test"))
+            let token = try await credential.getToken(scopes: ["https://ossrdbms-aad.database.windows.net/.default"])
+            #expect(entra.isValid(token: token.token))
+            #expect(proxy.tunnels == ["imds.parley.test:\(entra.port)"])
+        } catch {
+            try? await client.shutdown()
+            await entra.stop()
+            await proxy.stop()
+            throw error
+        }
+        try await client.shutdown()
+        await entra.stop()
+        await proxy.stop()
     }
 }
