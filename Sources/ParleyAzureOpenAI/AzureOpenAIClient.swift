@@ -3,6 +3,7 @@ import ParleyOutbound
 import Foundation
 import Logging
 import NIOCore
+import Synchronization
 
 /// Streams chat completions from one Azure OpenAI resource, with retries, timeouts and errors a
 /// person can act on. Knows nothing of Hummingbird; the HTTP client and the authenticator are the
@@ -22,6 +23,14 @@ public struct AzureOpenAIClient: Sendable {
         self.authenticator = authenticator
         self.logger = logger
         counters = UpstreamCounters(factory: configuration.metricsFactory)
+    }
+
+    /// Request URLs by deployment, built once each (percent-encoding showed in the profile). The
+    /// server accepts only configured deployments; the cap keeps any other caller bounded.
+    private let urls = URLCache()
+
+    func url(for deployment: String, route: ChatCompletionRoute) -> String {
+        urls.url(for: deployment) { route.url(deployment: deployment) }
     }
 
     /// Always streams from upstream and hands each event to `onEvent` as it arrives, in the calling
@@ -69,5 +78,21 @@ public struct AzureOpenAIClient: Sendable {
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
+    }
+}
+
+/// A small bounded cache of request URLs per deployment.
+final class URLCache: Sendable {
+    private let storage = Mutex<[String: String]>([:])
+    private static let capacity = 64
+
+    func url(for deployment: String, make: () -> String) -> String {
+        if let url = storage.withLock({ $0[deployment] }) { return url }
+        let url = make()
+        storage.withLock { cache in
+            if cache.count >= Self.capacity { cache.removeAll() }
+            cache[deployment] = url
+        }
+        return url
     }
 }

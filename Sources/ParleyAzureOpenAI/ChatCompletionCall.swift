@@ -79,13 +79,8 @@ struct ChatCompletionCall: Sendable {
 
     private func attempts(until deadline: ContinuousClock.Instant, onEvent: OnEvent) async throws {
         let route = ChatCompletionRoute(configuration: configuration)
-        let body: ByteBuffer
-        do {
-            body = ByteBuffer(bytes: try route.body(for: request))
-        } catch {
-            throw AzureOpenAIError(kind: .upstreamError, message: "Could not encode the chat request: \(error)")
-        }
-        var httpRequest = HTTPClientRequest(url: route.url(deployment: request.deployment))
+        let body = route.bodyBuffer(for: request)
+        var httpRequest = HTTPClientRequest(url: client.url(for: request.deployment, route: route))
         httpRequest.method = .POST
         httpRequest.headers = ChatCompletionRoute.constantHeaders
         httpRequest.headers.add(name: "x-ms-client-request-id", value: clientRequestID)

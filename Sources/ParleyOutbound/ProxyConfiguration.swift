@@ -42,6 +42,8 @@ public struct ProxyConfiguration: Sendable, Equatable {
     /// The proxy to use for `url`, or nil to connect directly: loopback and `NO_PROXY` destinations
     /// are never proxied.
     public func proxy(for url: String) -> ProxyServer? {
+        // Most deployments have no proxy: skip parsing the URL on every request then.
+        guard https != nil || http != nil else { return nil }
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else { return nil }
         let scheme = components.scheme?.lowercased()
         let proxy = scheme == "https" ? https : scheme == "http" ? http : nil

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Testing
 
@@ -66,4 +67,23 @@ actor PiecesCollector {
     func add(_ piece: String) { pieces.append(piece) }
     var joined: String { pieces.joined() }
     var count: Int { pieces.count }
+}
+
+@Suite("Session ids")
+struct SessionIDTests {
+    @Test func randomIdsAre22Base64URLCharactersAndDistinct() {
+        let ids = (0..<1000).map { _ in SessionID.random().rawValue }
+        #expect(Set(ids).count == 1000)
+        #expect(ids.allSatisfy { SessionID(validating: $0) != nil })
+    }
+
+    @Test func base64URLMatchesFoundationsEncoding() {
+        for length in [0, 1, 2, 3, 15, 16, 17] {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 250) }
+            let expected = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+            #expect(SessionID.base64URL(bytes) == expected, "\(length) bytes")
+        }
+    }
 }

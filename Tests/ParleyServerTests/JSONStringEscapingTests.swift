@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import ParleyOutbound
 @testable import ParleyServer
 import Testing
 

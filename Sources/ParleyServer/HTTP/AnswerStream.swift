@@ -6,8 +6,8 @@ import ParleyChat
 /// The event stream of one answer: `session`, then `delta`s as they arrive, then exactly one of
 /// `done` or `error`, with a `: ping` comment at every ping interval.
 ///
-/// Three tasks meet in one ordered queue: the answer's producer, the pinger, and the writer (this
-/// body closure) which owns the connection. A client that goes away is noticed either by its
+/// Three tasks meet in one ordered queue of rendered frames: the answer's producer, the pinger, and
+/// the writer (this body closure) which owns the connection and sends whatever is waiting at once. A client that goes away is noticed either by its
 /// connection closing or by a failed write; both cancel the producer, which cancels the upstream
 /// request and keeps the part of the answer that was delivered.
 struct AnswerStream: Sendable {
@@ -35,7 +35,7 @@ struct AnswerStream: Sendable {
     }
 
     private func stream(to writer: inout any ResponseBodyWriter) async throws {
-        let (events, queue) = AsyncStream<ServerSentEvent>.makeStream()
+        let queue = FrameQueue()
         let pending = self.pending
         let record = self.record
         let interval = pingInterval
@@ -43,32 +43,33 @@ struct AnswerStream: Sendable {
         let (requestID, logger) = (self.requestID, self.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                queue.yield(.session(sessionID: pending.sessionID.rawValue, deployment: pending.deployment))
+                queue.push(ServerSentEvent.session(sessionID: pending.sessionID.rawValue, deployment: pending.deployment).buffer)
                 do {
                     let answer = try await ClientDisconnect.cancelling(on: channel) {
-                        try await pending.run { text in queue.yield(.delta(text)) }
+                        try await pending.run { text in queue.push(ServerSentEvent.delta(text).buffer) }
                     }
                     record?.usage = answer.usage
                     record?.outcome = "done"
-                    queue.yield(.done(answer: answer.text, usage: answer.usage, finishReason: answer.finishReason))
+                    queue.push(ServerSentEvent.done(answer: answer.text, usage: answer.usage, finishReason: answer.finishReason).buffer)
                 } catch is CancellationError {
                     record?.outcome = "stopped"
                 } catch {
                     let mapped = APIError.from(error)
                     record?.outcome = mapped.code
                     mapped.log(to: logger)
-                    queue.yield(.error(code: mapped.code, message: mapped.message, retryAfter: mapped.retryAfterSeconds, requestID: requestID))
+                    queue.push(ServerSentEvent.error(
+                        code: mapped.code, message: mapped.message, retryAfter: mapped.retryAfterSeconds, requestID: requestID).buffer)
                 }
                 queue.finish()
             }
             group.addTask {
                 while true {
                     try await Task.sleep(for: interval)
-                    queue.yield(.ping)
+                    queue.push(ServerSentEvent.ping.buffer)
                 }
             }
-            for await event in events {
-                try await writer.write(event.buffer)
+            while let frames = await queue.next() {
+                try await writer.write(frames)
             }
             group.cancelAll()
         }

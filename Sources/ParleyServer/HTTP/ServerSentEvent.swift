@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import ParleyOutbound
 import ParleyChat
 
 /// One event of Parley's `/ask` stream, rendered in the SSE wire format.
