@@ -35,7 +35,7 @@ struct AnswerStream: Sendable {
     }
 
     private func stream(to writer: inout any ResponseBodyWriter) async throws {
-        let (events, queue) = AsyncStream<ServerSentEvent>.makeStream()
+        let (events, queue) = AsyncStream<AnswerStreamEvent>.makeStream()
         let pending = self.pending
         let record = self.record
         let interval = pingInterval
