@@ -6,7 +6,8 @@ import PackageDescription
 //   ParleyIdentity    – Entra credentials and the token cache (no Hummingbird).
 //   ParleyAzureOpenAI – the Azure OpenAI chat-completions client (no Hummingbird).
 //   ParleyChat        – sessions, bounded memory, prompt assembly, the offline responder.
-//   ParleyServer      – the HTTP layer (Hummingbird) and the composition root.
+//   ParleyServer      – the HTTP layer (Hummingbird), configuration, metrics and the composition root.
+//   ParleyDoctor      – `parley doctor`: the checks and their report (only the executable uses it).
 //   ParleySessionStorePostgres – the shared session store for many replicas (PostgreSQL).
 // ParleyTestSupport holds the loopback fakes (Azure OpenAI, Entra, IMDS) used by the tests,
 // the benchmark and the browser suite; it never ships in the image.
@@ -94,14 +95,19 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
+        .target(
+            name: "ParleyDoctor",
+            dependencies: [
+                "ParleyServer", "ParleyOutbound", "ParleyIdentity", "ParleyAzureOpenAI", "ParleySessionStorePostgres",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyServer", "ParleyIdentity", "ParleyAzureOpenAI", "ParleyOutbound",
+                "ParleyServer", "ParleyDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -150,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "ParleyServerTests",
             dependencies: [
-                "ParleyServer", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport",
+                "ParleyServer", "ParleyDoctor", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -160,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "ParleySessionStoreTests",
             dependencies: [
-                "ParleyChat", "ParleySessionStorePostgres", "ParleyServer", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport",
+                "ParleyChat", "ParleySessionStorePostgres", "ParleyServer", "ParleyDoctor", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

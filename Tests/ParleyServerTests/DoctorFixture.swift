@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import ParleyDoctor
 import ParleyIdentity
 import ParleyOutbound
 import ParleyServer

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A bad setting: one line that names the variable and the fix. Never carries a secret's value.
 public struct SettingsError: Error, CustomStringConvertible, Equatable {
     public let variable: String
@@ -9,4 +11,9 @@ public struct SettingsError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String { "\(variable): \(problem)" }
+
+    /// Writes the one line `parley` stops with (exit code 2) to standard error.
+    public func writeToStandardError() {
+        FileHandle.standardError.write(Data("parley: configuration error: \(self)\n".utf8))
+    }
 }
