@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Parley: a thin `parley` executable over these libraries.
-//   ParleyOutbound    – every outbound HTTP request: pool size, no redirects, HTTPS_PROXY/NO_PROXY.
+//   ParleyOutbound    – every outbound HTTP request: pool size, no redirects, HTTPS_PROXY/NO_PROXY;
+//                       Retry-After parsing and the one deadline race.
 //   ParleyIdentity    – Entra credentials and the token cache (no Hummingbird).
 //   ParleyAzureOpenAI – the Azure OpenAI chat-completions client (no Hummingbird).
 //   ParleyChat        – sessions, bounded memory, prompt assembly, the offline responder.
@@ -75,7 +76,7 @@ let package = Package(
         .target(
             name: "ParleySessionStorePostgres",
             dependencies: [
-                "ParleyChat",
+                "ParleyChat", "ParleyOutbound",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

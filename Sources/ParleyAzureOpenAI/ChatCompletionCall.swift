@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import ParleyOutbound
 
 /// One `streamChatCompletion` call: the attempts, the retry decisions and the whole-request deadline.
 /// It runs in the caller's task and hands each event to the caller's `onEvent` directly: no task and
@@ -42,14 +43,8 @@ struct ChatCompletionCall: Sendable {
     func runRacingDeadline(onEvent: @escaping @Sendable (ChatCompletionEvent) async throws -> Void) async throws {
         let deadline = ContinuousClock.now + configuration.requestTimeout
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.attempts(until: deadline, onEvent: onEvent) }
-                group.addTask {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                    throw RequestDeadlinePassed()
-                }
-                defer { group.cancelAll() }
-                _ = try await group.next()
+            try await Deadline.run(until: deadline, timedOut: { RequestDeadlinePassed() }) {
+                try await self.attempts(until: deadline, onEvent: onEvent)
             }
         } catch is RequestDeadlinePassed {
             throw deadlineError()

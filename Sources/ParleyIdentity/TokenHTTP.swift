@@ -74,20 +74,12 @@ struct TokenHTTP: Sendable {
 
     /// One request and its whole body within `timeout` (AHC's own deadline stops at the head).
     static func attempt(_ request: HTTPClientRequest, client: OutboundHTTPClient, timeout: Duration) async throws -> Reply {
-        try await withThrowingTaskGroup(of: Reply.self) { group in
-            group.addTask {
-                let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
-                let buffer = try await response.body.collect(upTo: maxBodyBytes)
-                return Reply(status: Int(response.status.code),
-                             headers: response.headers.map { ($0.name, $0.value) },
-                             body: Data(buffer.readableBytesView))
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw HTTPClientError.deadlineExceeded
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        try await Deadline.run(until: .now + timeout, timedOut: { HTTPClientError.deadlineExceeded }) {
+            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            let buffer = try await response.body.collect(upTo: maxBodyBytes)
+            return Reply(status: Int(response.status.code),
+                         headers: response.headers.map { ($0.name, $0.value) },
+                         body: Data(buffer.readableBytesView))
         }
     }
 
