@@ -3,7 +3,7 @@ import PackageDescription
 
 // Parley: a thin `parley` executable over these libraries.
 //   ParleyOutbound    – every outbound HTTP request: pool size, no redirects, HTTPS_PROXY/NO_PROXY;
-//                       Retry-After parsing and the one deadline race.
+//                       Retry-After parsing, the one deadline race and the Duration conversions.
 //   ParleyIdentity    – Entra credentials and the token cache (no Hummingbird).
 //   ParleyAzureOpenAI – the Azure OpenAI chat-completions client (no Hummingbird).
 //   ParleyChat        – sessions, bounded memory, prompt assembly, the offline responder.

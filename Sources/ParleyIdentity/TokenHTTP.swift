@@ -87,7 +87,7 @@ struct TokenHTTP: Sendable {
     static func explain(_ error: any Error, timeout: Duration) -> String {
         if let error = error as? HTTPClientError {
             switch error {
-            case .deadlineExceeded, .readTimeout: return "no answer within \(timeout.seconds) s"
+            case .deadlineExceeded, .readTimeout: return "no answer within \(timeout.secondsText) s"
             case .connectTimeout: return "connection timed out"
             case .remoteConnectionClosed: return "the server closed the connection"
             default: return "\(error)"
@@ -96,19 +96,5 @@ struct TokenHTTP: Sendable {
         let text = "\(error)"
         if text.localizedCaseInsensitiveContains("refused") { return "connection refused" }
         return SecretScrubber.scrub(text)
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-    }
-
-    var milliseconds: Int64 { nanoseconds / 1_000_000 }
-
-    /// Seconds, as "1", "0.5" or "15", for messages.
-    var seconds: String {
-        let value = Double(nanoseconds) / 1e9
-        return value.rounded() == value ? String(Int64(value)) : String(format: "%.1f", value)
     }
 }
