@@ -1,4 +1,4 @@
-"""The layering of Sources/: which module each target may import (README "Design").
+"""The layering of Sources/: which module each target may import (README "Design"), and one name per type.
 
 Reads every `import X` line of Sources/<target>/**/*.swift and fails when a target imports a module
 that is not in its row of ALLOWED, or when a target has no row. Adding an import on purpose means
@@ -77,6 +77,34 @@ def violations(sources: Path, allowed: dict[str, set[str]] = ALLOWED) -> list[st
             if module not in allowed[target] | PLATFORM:
                 problems.append(f"{target} may not import {module} ({', '.join(files)})")
     return problems
+
+
+TOP_LEVEL_TYPE = re.compile(
+    r"^(?:@\w+\s+)*(?:public\s+|internal\s+|package\s+|private\s+|fileprivate\s+)?(?:final\s+)?"
+    r"(?:struct|enum|class|actor|protocol|typealias)\s+([A-Z][A-Za-z0-9_]*)",
+    re.MULTILINE,
+)
+
+
+def shared_type_names(sources: Path) -> dict[str, list[str]]:
+    """Top-level type names declared by more than one target: one name per idea."""
+    owners: dict[str, set[str]] = {}
+    for target in sorted(p for p in sources.iterdir() if p.is_dir()):
+        for file in target.rglob("*.swift"):
+            for name in TOP_LEVEL_TYPE.findall(file.read_text(encoding="utf-8")):
+                owners.setdefault(name, set()).add(target.name)
+    return {name: sorted(targets) for name, targets in owners.items() if len(targets) > 1}
+
+
+def test_no_two_targets_declare_a_type_of_the_same_name():
+    assert shared_type_names(REPO / "Sources") == {}
+
+
+def test_the_name_check_finds_a_clash(tmp_path):
+    for target, kind in [("ParleyAzureOpenAI", "struct"), ("ParleyServer", "public enum")]:
+        (tmp_path / target).mkdir()
+        (tmp_path / target / "Event.swift").write_text(f"{kind} ServerSentEvent {{}}\n", encoding="utf-8")
+    assert shared_type_names(tmp_path) == {"ServerSentEvent": ["ParleyAzureOpenAI", "ParleyServer"]}
 
 
 def test_every_target_imports_only_what_its_row_allows():
