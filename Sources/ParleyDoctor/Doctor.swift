@@ -136,17 +136,11 @@ public struct Doctor: Sendable {
             steps.append(DoctorChatCheck.skipped("not sent (--no-call)."))
             return steps
         }
-        let authenticator = BearerTokenAuthenticator(source: DiagnosedTokenSource(token: token.token))
+        // The token the chain walk obtained, for the one request. Nothing to forget: after a 401 the
+        // client's single retry reuses it, as there is no other token to try.
+        let obtained = token.token
+        let authenticator = BearerTokenAuthenticator(token: { obtained }, forget: { _ in })
         steps.append(await chat.step(authenticator: authenticator, principal: principal))
         return steps
     }
-}
-
-/// The token the doctor's chain walk obtained, for its one request. Nothing to invalidate: after a
-/// 401 the client's single retry reuses it, as there is no other token to try.
-private struct DiagnosedTokenSource: BearerTokenSource {
-    let token: String
-
-    func bearerToken() async throws -> String { token }
-    func invalidateToken() async {}
 }
