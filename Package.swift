@@ -2,11 +2,13 @@
 import PackageDescription
 
 // Parley: a thin `parley` executable over these libraries.
-//   ParleyOutbound    – every outbound HTTP request: pool size, no redirects, HTTPS_PROXY/NO_PROXY.
+//   ParleyOutbound    – every outbound HTTP request: pool size, no redirects, HTTPS_PROXY/NO_PROXY;
+//                       Retry-After parsing, the one deadline race and the Duration conversions.
 //   ParleyIdentity    – Entra credentials and the token cache (no Hummingbird).
 //   ParleyAzureOpenAI – the Azure OpenAI chat-completions client (no Hummingbird).
 //   ParleyChat        – sessions, bounded memory, prompt assembly, the offline responder.
-//   ParleyServer      – the HTTP layer (Hummingbird) and the composition root.
+//   ParleyServer      – the HTTP layer (Hummingbird), configuration, metrics and the composition root.
+//   ParleyDoctor      – `parley doctor`: the checks and their report (only the executable uses it).
 //   ParleySessionStorePostgres – the shared session store for many replicas (PostgreSQL).
 // ParleyTestSupport holds the loopback fakes (Azure OpenAI, Entra, IMDS) used by the tests,
 // the benchmark and the browser suite; it never ships in the image.
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "ParleySessionStorePostgres",
             dependencies: [
-                "ParleyChat",
+                "ParleyChat", "ParleyOutbound",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,14 +96,19 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
+        .target(
+            name: "ParleyDoctor",
+            dependencies: [
+                "ParleyServer", "ParleyOutbound", "ParleyIdentity", "ParleyAzureOpenAI", "ParleySessionStorePostgres",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyServer", "ParleyIdentity", "ParleyAzureOpenAI", "ParleyOutbound",
+                "ParleyServer", "ParleyDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -150,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "ParleyServerTests",
             dependencies: [
-                "ParleyServer", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport",
+                "ParleyServer", "ParleyDoctor", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -160,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "ParleySessionStoreTests",
             dependencies: [
-                "ParleyChat", "ParleySessionStorePostgres", "ParleyServer", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport",
+                "ParleyChat", "ParleySessionStorePostgres", "ParleyServer", "ParleyDoctor", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -19,22 +19,6 @@ extension AzureOpenAIAuthenticator {
     }
 }
 
-/// Anything that can produce a bearer token and forget it on demand (the identity library's token
-/// cache, adapted by the composition root).
-public protocol BearerTokenSource: Sendable {
-    func bearerToken() async throws -> String
-    func invalidateToken() async
-    /// Forget the cached token only if it is still `token` (compare, then invalidate). The default
-    /// forgets whatever is cached.
-    func invalidateToken(ifTokenIs token: String) async
-}
-
-extension BearerTokenSource {
-    public func invalidateToken(ifTokenIs token: String) async {
-        await invalidateToken()
-    }
-}
-
 /// `api-key: <key>`; nothing to invalidate.
 public struct APIKeyAuthenticator: AzureOpenAIAuthenticator {
     private let key: String
@@ -50,25 +34,33 @@ public struct APIKeyAuthenticator: AzureOpenAIAuthenticator {
     public func invalidate() async {}
 }
 
-/// `Authorization: Bearer <token>` from a token source.
+/// `Authorization: Bearer <token>`, from two closures rather than a protocol with one conformer:
+/// `token` gives the current token (the identity library's cache, wired by the composition root),
+/// `forget` drops it — with the rejected token, only if it is still the cached one (compare, then
+/// invalidate), so a fresh token another request already fetched is kept; with nil, whatever is cached.
 public struct BearerTokenAuthenticator: AzureOpenAIAuthenticator {
-    private let source: any BearerTokenSource
+    private let token: @Sendable () async throws -> String
+    private let forget: @Sendable (_ ifTokenIs: String?) async -> Void
 
-    public init(source: any BearerTokenSource) {
-        self.source = source
+    public init(
+        token: @escaping @Sendable () async throws -> String,
+        forget: @escaping @Sendable (_ ifTokenIs: String?) async -> Void
+    ) {
+        self.token = token
+        self.forget = forget
     }
 
     public func authorizationHeader() async throws -> (name: String, value: String) {
-        ("Authorization", "Bearer \(try await source.bearerToken())")
+        ("Authorization", "Bearer \(try await token())")
     }
 
     public func invalidate() async {
-        await source.invalidateToken()
+        await forget(nil)
     }
 
     public func invalidate(rejected: (name: String, value: String)) async {
         let prefix = "Bearer "
-        guard rejected.value.hasPrefix(prefix) else { return await source.invalidateToken() }
-        await source.invalidateToken(ifTokenIs: String(rejected.value.dropFirst(prefix.count)))
+        guard rejected.value.hasPrefix(prefix) else { return await forget(nil) }
+        await forget(String(rejected.value.dropFirst(prefix.count)))
     }
 }

@@ -44,6 +44,12 @@ public struct AzureOpenAIConfiguration: Sendable {
         .init(connect: connectTimeout.timeAmount, read: firstByteTimeout.timeAmount)
     }
 
+    /// `httpClientTimeout` of the default configuration: what the process's shared client uses
+    /// before any endpoint is known.
+    public static var defaultHTTPClientTimeout: HTTPClient.Configuration.Timeout {
+        AzureOpenAIConfiguration(endpoint: "").httpClientTimeout
+    }
+
     /// True for the `/openai/v1/...` route.
     public var usesV1Route: Bool {
         apiVersion.lowercased() == "v1"

@@ -1,7 +1,7 @@
 import Foundation
 
 /// How the failed attempt was authenticated; decides the wording of 401 messages.
-enum CredentialKind: Sendable, Equatable {
+enum RequestAuthorization: Sendable, Equatable {
     case apiKey
     /// `Authorization: Bearer <jwt>`; `objectID` is the token's `oid` claim when it could be read.
     case bearer(objectID: String?)
@@ -23,7 +23,7 @@ enum CredentialKind: Sendable, Equatable {
 struct AzureOpenAIErrorMapping {
     var deployment: String
     var apiVersion: String
-    var credential: CredentialKind
+    var credential: RequestAuthorization
 
     func error(status: Int, envelope: AzureErrorEnvelope?, requestID: String?, attempts: Int,
                retryAfterSeconds: Int?, location: String? = nil) -> AzureOpenAIError {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import ParleyOutbound
 
 /// One `streamChatCompletion` call: the attempts, the retry decisions and the whole-request deadline.
 /// It runs in the caller's task and hands each event to the caller's `onEvent` directly: no task and
@@ -42,14 +43,8 @@ struct ChatCompletionCall: Sendable {
     func runRacingDeadline(onEvent: @escaping @Sendable (ChatCompletionEvent) async throws -> Void) async throws {
         let deadline = ContinuousClock.now + configuration.requestTimeout
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.attempts(until: deadline, onEvent: onEvent) }
-                group.addTask {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                    throw RequestDeadlinePassed()
-                }
-                defer { group.cancelAll() }
-                _ = try await group.next()
+            try await Deadline.run(until: deadline, timedOut: { RequestDeadlinePassed() }) {
+                try await self.attempts(until: deadline, onEvent: onEvent)
             }
         } catch is RequestDeadlinePassed {
             throw deadlineError()
@@ -115,11 +110,11 @@ struct ChatCompletionCall: Sendable {
                     continue
                 }
                 if status == 429 { client.counters.increment(UpstreamCounters.rateLimited, deployment: request.deployment) }
-                let serverDelay = RetryPolicy.serverDelay(
+                let serverDelay = ChatCompletionRetry.serverDelay(
                     retryAfterMilliseconds: headers.first(name: "retry-after-ms"), retryAfter: headers.first(name: "retry-after"),
                     message: status == 429 ? envelope?.message : nil)
-                let retryAfterSeconds = serverDelay.map(RetryPolicy.wholeSeconds)
-                if RetryPolicy.isRetryable(status: status), retriesTaken < configuration.maxRetries,
+                let retryAfterSeconds = serverDelay.map(ChatCompletionRetry.wholeSeconds)
+                if ChatCompletionRetry.isRetryable(status: status), retriesTaken < configuration.maxRetries,
                     let delay = plannedDelay(serverDelay: serverDelay, retriesTaken: retriesTaken, deadline: deadline)
                 {
                     logger.warning("Azure OpenAI answered \(status); retrying",
@@ -166,7 +161,7 @@ struct ChatCompletionCall: Sendable {
     func mapping(header: (name: String, value: String), decodeClaims: Bool) -> AzureOpenAIErrorMapping {
         AzureOpenAIErrorMapping(
             deployment: request.deployment, apiVersion: configuration.apiVersion,
-            credential: CredentialKind(headerName: header.name, headerValue: header.value, decodeClaims: decodeClaims))
+            credential: RequestAuthorization(headerName: header.name, headerValue: header.value, decodeClaims: decodeClaims))
     }
 
     /// The wait before the next attempt, or nil when none should be made: the server asked for more
@@ -174,10 +169,10 @@ struct ChatCompletionCall: Sendable {
     private func plannedDelay(serverDelay: Duration?, retriesTaken: Int, deadline: ContinuousClock.Instant) -> Duration? {
         let delay: Duration
         if let serverDelay {
-            guard serverDelay <= .seconds(RetryPolicy.maximumServerDelay) else { return nil }
+            guard serverDelay <= .seconds(ChatCompletionRetry.maximumServerDelay) else { return nil }
             delay = serverDelay
         } else {
-            delay = RetryPolicy.backoff(retriesTaken: retriesTaken, random: Double.random(in: 0..<1))
+            delay = ChatCompletionRetry.backoff(retriesTaken: retriesTaken, random: Double.random(in: 0..<1))
         }
         guard ContinuousClock.now + delay < deadline else { return nil }
         return delay

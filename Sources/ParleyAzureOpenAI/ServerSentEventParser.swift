@@ -2,7 +2,7 @@ import NIOCore
 
 /// One dispatched server-sent event: its `event:` type (nil when absent) and its data lines joined by "\n".
 /// The hot path never builds one (see `ServerSentEventParser.Element`); tests and tools do.
-struct ServerSentEvent: Sendable, Equatable {
+struct UpstreamEvent: Sendable, Equatable {
     var type: String?
     var data: String
 }
@@ -216,26 +216,26 @@ struct ServerSentEventParser {
     // MARK: Convenience for tests and tools
 
     /// Consumes one chunk and returns the events it completed, in order (oversized ones left out).
-    mutating func feed(_ chunk: ByteBuffer) -> [ServerSentEvent] {
-        var events: [ServerSentEvent] = []
+    mutating func feed(_ chunk: ByteBuffer) -> [UpstreamEvent] {
+        var events: [UpstreamEvent] = []
         feed(chunk) { Self.collect($0, into: &events) }
         return events
     }
 
-    mutating func feed(_ text: String) -> [ServerSentEvent] {
+    mutating func feed(_ text: String) -> [UpstreamEvent] {
         feed(ByteBuffer(string: text))
     }
 
     /// Ends the stream and returns the event left open, if any.
-    mutating func finish() -> [ServerSentEvent] {
-        var events: [ServerSentEvent] = []
+    mutating func finish() -> [UpstreamEvent] {
+        var events: [UpstreamEvent] = []
         finish { Self.collect($0, into: &events) }
         return events
     }
 
-    private static func collect(_ element: Element, into events: inout [ServerSentEvent]) -> Bool {
+    private static func collect(_ element: Element, into events: inout [UpstreamEvent]) -> Bool {
         if case .event(let type, let data) = element {
-            events.append(ServerSentEvent(type: type, data: String(decoding: data, as: UTF8.self)))
+            events.append(UpstreamEvent(type: type, data: String(decoding: data, as: UTF8.self)))
         }
         return true
     }

@@ -44,7 +44,7 @@ public struct AzureCliCredential: TokenCredential {
         } catch CLIProcessRunner.Failure.notFound {
             throw CredentialUnavailableError(credential: name, reason: "the Azure CLI (az) is not on PATH; install it and run `az login`, or use another credential.")
         } catch CLIProcessRunner.Failure.timedOut {
-            throw CredentialUnavailableError(credential: name, reason: "`az account get-access-token` did not finish within \(runner.timeout.seconds) s; run it yourself to see what it waits for.")
+            throw CredentialUnavailableError(credential: name, reason: "`az account get-access-token` did not finish within \(runner.timeout.secondsText) s; run it yourself to see what it waits for.")
         } catch {
             throw CredentialUnavailableError(credential: name, reason: "the Azure CLI could not be started (\(SecretScrubber.scrub("\(error)"))).")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyOutbound
 import Logging
 
 /// The account signed in with `azd auth login` (azure-identity `AzureDeveloperCliCredential`,
@@ -40,7 +41,7 @@ public struct AzureDeveloperCliCredential: TokenCredential {
         } catch CLIProcessRunner.Failure.notFound {
             throw CredentialUnavailableError(credential: name, reason: "the Azure Developer CLI (azd) is not on PATH; install it and run `azd auth login`, or use another credential.")
         } catch CLIProcessRunner.Failure.timedOut {
-            throw CredentialUnavailableError(credential: name, reason: "`azd auth token` did not finish within \(runner.timeout.seconds) s; run it yourself to see what it waits for.")
+            throw CredentialUnavailableError(credential: name, reason: "`azd auth token` did not finish within \(runner.timeout.secondsText) s; run it yourself to see what it waits for.")
         } catch {
             throw CredentialUnavailableError(credential: name, reason: "the Azure Developer CLI could not be started (\(SecretScrubber.scrub("\(error)"))).")
         }

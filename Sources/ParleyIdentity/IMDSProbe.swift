@@ -26,7 +26,7 @@ struct IMDSProbe {
         }
         let port = components.port ?? (components.scheme == "https" ? 443 : 80)
         if let problem = await Self.connect(host: name, port: port, timeout: connectTimeout) {
-            return "no managed identity endpoint answered at \(host) within \(connectTimeout.seconds) s (\(problem)); this is not an Azure VM, or IMDS is blocked."
+            return "no managed identity endpoint answered at \(host) within \(connectTimeout.secondsText) s (\(problem)); this is not an Azure VM, or IMDS is blocked."
         }
         let reply: TokenHTTP.Reply
         do {

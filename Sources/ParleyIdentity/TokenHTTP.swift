@@ -74,20 +74,12 @@ struct TokenHTTP: Sendable {
 
     /// One request and its whole body within `timeout` (AHC's own deadline stops at the head).
     static func attempt(_ request: HTTPClientRequest, client: OutboundHTTPClient, timeout: Duration) async throws -> Reply {
-        try await withThrowingTaskGroup(of: Reply.self) { group in
-            group.addTask {
-                let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
-                let buffer = try await response.body.collect(upTo: maxBodyBytes)
-                return Reply(status: Int(response.status.code),
-                             headers: response.headers.map { ($0.name, $0.value) },
-                             body: Data(buffer.readableBytesView))
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw HTTPClientError.deadlineExceeded
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        try await Deadline.run(until: .now + timeout, timedOut: { HTTPClientError.deadlineExceeded }) {
+            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            let buffer = try await response.body.collect(upTo: maxBodyBytes)
+            return Reply(status: Int(response.status.code),
+                         headers: response.headers.map { ($0.name, $0.value) },
+                         body: Data(buffer.readableBytesView))
         }
     }
 
@@ -95,7 +87,7 @@ struct TokenHTTP: Sendable {
     static func explain(_ error: any Error, timeout: Duration) -> String {
         if let error = error as? HTTPClientError {
             switch error {
-            case .deadlineExceeded, .readTimeout: return "no answer within \(timeout.seconds) s"
+            case .deadlineExceeded, .readTimeout: return "no answer within \(timeout.secondsText) s"
             case .connectTimeout: return "connection timed out"
             case .remoteConnectionClosed: return "the server closed the connection"
             default: return "\(error)"
@@ -104,19 +96,5 @@ struct TokenHTTP: Sendable {
         let text = "\(error)"
         if text.localizedCaseInsensitiveContains("refused") { return "connection refused" }
         return SecretScrubber.scrub(text)
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-    }
-
-    var milliseconds: Int64 { nanoseconds / 1_000_000 }
-
-    /// Seconds, as "1", "0.5" or "15", for messages.
-    var seconds: String {
-        let value = Double(nanoseconds) / 1e9
-        return value.rounded() == value ? String(Int64(value)) : String(format: "%.1f", value)
     }
 }

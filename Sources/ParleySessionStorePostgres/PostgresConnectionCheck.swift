@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOSSL
+import ParleyOutbound
 import PostgresNIO
 
 /// One direct connection attempt, outside the pool, that says exactly what is wrong: for
@@ -36,7 +37,7 @@ public enum PostgresConnectionCheck {
         let ready = configuration
         let connection: PostgresConnection
         do {
-            connection = try await Deadline.run(within: timeout) {
+            connection = try await Deadline.runAbandoning(within: timeout, timedOut: { PostgresStoreFailure.timedOut(timeout) }) {
                 try await PostgresConnection.connect(configuration: ready, id: 0, logger: logger)
             }
         } catch {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ParleyChat
+import ParleyOutbound
 import PostgresNIO
 import ServiceLifecycle
 
@@ -205,7 +206,8 @@ public final class PostgresSessionStore: SessionStore, Service {
                 throw SessionStoreError.unavailable(reason)
             }
             do {
-                return try await Deadline.run(within: options.operationTimeout) {
+                let limit = options.operationTimeout
+                return try await Deadline.runAbandoning(within: limit, timedOut: { PostgresStoreFailure.timedOut(limit) }) {
                     let client = try await self.source.client()
                     try await self.schema.ensure(client)
                     return try await body(client)
@@ -251,12 +253,5 @@ extension PostgresRowSequence {
         var values: [(A, B)] = []
         for try await value in decode((A, B).self) { values.append(value) }
         return values
-    }
-}
-
-extension Duration {
-    var seconds: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ParleyIdentity
 import ParleyServer
 
 /// `parley config`: the configuration Parley would use (never a secret's value), or with
@@ -13,7 +12,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
     func run() async throws {
         if variables {
-            for name in SettingNames.all + IdentityEnvironment.variableNames { print(name) }
+            for name in ParleySettings.variableNames { print(name) }
             return
         }
         let settings = try await SettingsLoader.load()

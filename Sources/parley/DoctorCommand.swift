@@ -1,8 +1,5 @@
 import ArgumentParser
-import AsyncHTTPClient
-import Foundation
-import Logging
-import ParleyIdentity
+import ParleyDoctor
 import ParleyServer
 
 /// `parley doctor`: explains whether the configuration, the identity and the Azure OpenAI
@@ -21,25 +18,13 @@ struct DoctorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await SettingsLoader.load()
-        // The report is the output: log lines would only repeat it, so only errors are logged
-        // (to stderr) unless LOG_LEVEL asks for debug or trace.
-        ParleyLogging.bootstrap(format: settings.logFormat, level: settings.logLevel <= .debug ? settings.logLevel : .error)
-        // A person is waiting: one retry and 10 s per Entra attempt (instead of the server's three
-        // and 15 s) keep an unreachable Entra to about 20 s; the report then says it was unreachable.
-        var identity = IdentityOptions()
-        identity.entraAttemptTimeout = .seconds(10)
-        identity.entraRetry.maxRetries = 1
-        // A refused or black-holed connection must not stall the doctor (AHC reports a refusal
-        // only when the connect timeout ends, 1.37).
-        let report = try await OutboundHTTP.run(settings: settings, timeout: .init(connect: .seconds(5))) { httpClient in
-            try await Doctor(settings: settings, httpClient: httpClient, logger: Logger(label: "parley.doctor"),
-                             options: .init(sendsChatRequest: !noCall, identity: identity)).run()
+        let report: DoctorReport
+        do {
+            report = try await Doctor.run(settings: settings, sendsChatRequest: !noCall)
+        } catch let error as SettingsError {
+            throw SettingsLoader.fail(error)
         }
-        if json {
-            FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
-        } else {
-            FileHandle.standardOutput.write(Data(report.render().utf8))
-        }
+        print(json ? try report.jsonText() : report.render(), terminator: json ? "\n" : "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 }

@@ -1,13 +1,11 @@
 import ArgumentParser
-import Foundation
-import ParleyIdentity
 import ParleyServer
 
 /// Loads the settings or ends the process with the one-line reason (exit code 2).
 enum SettingsLoader {
     static func load() async throws -> ParleySettings {
         do {
-            return try await ParleySettings.load(identityVariables: IdentityEnvironment.variableNames)
+            return try await ParleySettings.load()
         } catch let error as SettingsError {
             throw fail(error)
         }
@@ -15,7 +13,7 @@ enum SettingsLoader {
 
     /// Prints the one-line reason and gives the exit code for a bad setting.
     static func fail(_ error: SettingsError) -> ExitCode {
-        FileHandle.standardError.write(Data("parley: configuration error: \(error)\n".utf8))
+        error.writeToStandardError()
         return ExitCode(2)
     }
 }

@@ -3,9 +3,9 @@ import Testing
 @testable import ParleyAzureOpenAI
 
 @Suite struct ServerSentEventParserTests {
-    private func parse(_ pieces: [String]) -> [ServerSentEvent] {
+    private func parse(_ pieces: [String]) -> [UpstreamEvent] {
         var parser = ServerSentEventParser()
-        var events: [ServerSentEvent] = []
+        var events: [UpstreamEvent] = []
         for piece in pieces { events += parser.feed(piece) }
         return events + parser.finish()
     }
@@ -19,9 +19,9 @@ import Testing
     @Test func everySplitPointGivesTheSameEvents() {
         let text = "data: {\"text\":\"Grüße ’\"}\r\n\r\n: ping\n\nevent: delta\ndata: one\ndata: two\n\ndata: [DONE]"
         let whole = parse([text])
-        #expect(whole == [ServerSentEvent(type: nil, data: "{\"text\":\"Grüße ’\"}"),
-                          ServerSentEvent(type: "delta", data: "one\ntwo"),
-                          ServerSentEvent(type: nil, data: "[DONE]")])
+        #expect(whole == [UpstreamEvent(type: nil, data: "{\"text\":\"Grüße ’\"}"),
+                          UpstreamEvent(type: "delta", data: "one\ntwo"),
+                          UpstreamEvent(type: nil, data: "[DONE]")])
         let bytes = Array(text.utf8)
         for cut in 1..<bytes.count {  // cuts inside CRLF pairs and inside UTF-8 sequences too
             var parser = ServerSentEventParser()
@@ -37,7 +37,7 @@ import Testing
     @Test func commentsUnknownFieldsAndEmptyEventsAreIgnored() {
         let events = parse([": keep-alive\n\nid: 7\nretry: 100\n\n... \n\ndata\n\n"])
         // A bare "data" line is a data field with an empty value: one event with empty data.
-        #expect(events == [ServerSentEvent(type: nil, data: "")])
+        #expect(events == [UpstreamEvent(type: nil, data: "")])
     }
 
     @Test func onlyOneLeadingSpaceIsDropped() {

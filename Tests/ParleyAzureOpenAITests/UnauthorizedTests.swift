@@ -37,7 +37,7 @@ import Testing
     @Test func aRejectedTokenIsInvalidatedByValueAndRetriedOnce() async throws {
         let source = RecordingTokenSource(tokens: ["stale-token", "fresh-token"])
         try await Harness.with(fake: .init(bearerTokenValidator: { $0 == "fresh-token" }),
-                               authenticator: BearerTokenAuthenticator(source: source)) { harness in
+                               authenticator: source.authenticator) { harness in
             let result = await harness.collect("hi")
             #expect(result.error == nil)
             #expect(result.text == "Echo: hi")
@@ -58,7 +58,7 @@ import Testing
 }
 
 /// A token source that hands out its tokens in turn and records what it was asked to forget.
-final class RecordingTokenSource: BearerTokenSource {
+final class RecordingTokenSource: Sendable {
     private let state: Mutex<(index: Int, invalidated: [String])>
     private let tokens: [String]
 
@@ -68,6 +68,12 @@ final class RecordingTokenSource: BearerTokenSource {
     }
 
     var invalidatedIfTokenIs: [String] { state.withLock { $0.invalidated } }
+
+    var authenticator: BearerTokenAuthenticator {
+        BearerTokenAuthenticator(token: bearerToken, forget: { rejected in
+            if let rejected { await self.invalidateToken(ifTokenIs: rejected) } else { await self.invalidateToken() }
+        })
+    }
 
     func bearerToken() async throws -> String {
         state.withLock { tokens[min($0.index, tokens.count - 1)] }

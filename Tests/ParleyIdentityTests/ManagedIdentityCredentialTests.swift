@@ -49,8 +49,8 @@ import Testing
         try await withFakeEntra { fake in
             fake.imds.enqueue(.token(lifetime: 86399, numbersAsStrings: asStrings, includeExpiresOn: false))
             let token = try await managed(Env.make(fake: fake), clock: clock).getToken(scopes: [Env.scope])
-            #expect(token.expiresOn == clock.now.addingTimeInterval(86399))
-            #expect(token.refreshOn == clock.now.addingTimeInterval(43199))
+            #expect(token.expiresOn == clock.now().addingTimeInterval(86399))
+            #expect(token.refreshOn == clock.now().addingTimeInterval(43199))
         }
     }
 

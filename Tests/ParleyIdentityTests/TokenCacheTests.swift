@@ -115,7 +115,7 @@ import Testing
             #expect(outcomes == Array(repeating: false, count: 5))  // all five saw Entra's error
             #expect(fake.requests.count == 2)  // one shared request for the five
             let stale = await cache.expiresOn(scope: Env.scope)
-            #expect(stale.map { clock.now >= $0 } ?? true)  // nothing new was cached
+            #expect(stale.map { clock.now() >= $0 } ?? true)  // nothing new was cached
             let fresh = try await cache.token(for: Env.scope)  // the failure was not remembered
             #expect(fake.isValid(token: fresh.token))
             #expect(fake.requests.count == 3)
@@ -191,7 +191,7 @@ import Testing
             let cache = try cache(fake, clock: clock)
             let first = try await cache.token(for: Env.scope)
             #expect(await cache.refreshAt(scope: Env.scope) == first.refreshOn)
-            #expect(first.refreshOn == clock.now.addingTimeInterval(43199))
+            #expect(first.refreshOn == clock.now().addingTimeInterval(43199))
         }
     }
 

@@ -54,12 +54,12 @@ import Testing
             fake.enqueue(.token(lifetime: 3600), .token(lifetime: 86399), .token(lifetime: 86399, refreshIn: 600))
             let wi = try credential(fake, tokenFile: path, clock: clock)
             let short = try await wi.getToken(scopes: [Env.scope])
-            #expect(short.expiresOn == clock.now.addingTimeInterval(3600))
+            #expect(short.expiresOn == clock.now().addingTimeInterval(3600))
             #expect(short.refreshOn == nil)  // < 2 h: no refresh hint
             let long = try await wi.getToken(scopes: [Env.scope])
-            #expect(long.refreshOn == clock.now.addingTimeInterval(43199))  // half of 86399, rounded down
+            #expect(long.refreshOn == clock.now().addingTimeInterval(43199))  // half of 86399, rounded down
             let hinted = try await wi.getToken(scopes: [Env.scope])
-            #expect(hinted.refreshOn == clock.now.addingTimeInterval(600))  // Entra's refresh_in wins
+            #expect(hinted.refreshOn == clock.now().addingTimeInterval(600))  // Entra's refresh_in wins
         }
     }
 

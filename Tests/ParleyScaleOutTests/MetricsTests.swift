@@ -189,7 +189,7 @@ struct MetricsTests {
 @Suite("PARLEY_METRICS_PORT")
 struct MetricsPortTests {
     @Test func metricsAreServedOnTheirOwnPortOnly() async throws {
-        let metricsPort = try Self.freePort()
+        let metricsPort = try FreePort.next()
         let settings = try await ParleySettings.load(
             environment: ["HOST": "127.0.0.1", "PORT": "0", "PARLEY_METRICS_PORT": "\(metricsPort)"], dotEnvPath: nil,
             identityVariables: [])
@@ -210,17 +210,5 @@ struct MetricsPortTests {
             #expect(parsed.value("parley_http_requests_total", ["route": "/healthz", "method": "GET", "status": "200"]) == 1)
             #expect(parsed.value("parley_http_requests_total", ["route": "unmatched", "method": "GET", "status": "404"]) == 1)
         }
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import ParleyTestSupport
 import Testing
 
 /// `.build/debug/parley serve` as a subprocess on a loopback port, with its own environment (never
@@ -12,7 +13,7 @@ final class ParleyProcess: @unchecked Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let executable = repository.appendingPathComponent(".build/debug/parley")
+    static let executable = BuiltExecutable.parley
 
     init(environment: [String: String]) throws {
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("parley-scaleout-\(UUID().uuidString).log")

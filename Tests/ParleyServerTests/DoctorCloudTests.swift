@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDoctor
 import ParleyServer
 import ParleyTestSupport
 import Testing

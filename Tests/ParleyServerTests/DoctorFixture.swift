@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import ParleyDoctor
 import ParleyIdentity
 import ParleyOutbound
 import ParleyServer
@@ -52,7 +53,7 @@ struct DoctorFixture: Sendable {
         openAIOptions: FakeAzureOpenAI.Options = .init(chunkDelay: .zero),
         _ body: @Sendable (DoctorFixture) async throws -> Void
     ) async throws {
-        let clock = ManualClock()
+        let clock = ManualClock(Date())
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parley-doctor-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("bin"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDoctor
 import ParleyIdentity
 import ParleyServer
 import ParleyTestSupport

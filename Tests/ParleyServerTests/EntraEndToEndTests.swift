@@ -53,7 +53,7 @@ struct EntraEndToEndTests {
     }
 
     @Test func anExpiredTokenIsReplacedBeforeAnyRequestFails() async throws {
-        let clock = ManualClock()
+        let clock = ManualClock(Date())
         try await Self.withKeylessSetup(clock: clock) { entra, openAI, environment in
             try await ServerHarness.run(environment: environment, now: { clock.now() }) { server in
                 #expect(try await server.request(.GET, "/readyz", headers: []).status == 200)
@@ -79,7 +79,7 @@ struct EntraEndToEndTests {
     }
 
     @Test func notReadyWhenNoCredentialCanProduceAToken() async throws {
-        let clock = ManualClock()
+        let clock = ManualClock(Date())
         try await Self.withKeylessSetup(clock: clock) { _, _, environment in
             var broken = environment
             broken["AZURE_FEDERATED_TOKEN_FILE"] = "/nonexistent/azure-identity-token"

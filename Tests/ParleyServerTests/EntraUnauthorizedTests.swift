@@ -7,7 +7,7 @@ import Testing
 @Suite("Keyless 401s: refresh only when it can help")
 struct EntraUnauthorizedTests {
     @Test func permissionDeniedAsksEntraOnceAndDoesNotRetry() async throws {
-        let clock = ManualClock()
+        let clock = ManualClock(Date())
         try await EntraEndToEndTests.withKeylessSetup(clock: clock) { entra, openAI, environment in
             try await ServerHarness.run(environment: environment, now: { clock.now() }) { server in
                 let reply = try await server.ask("hi [[status:401]]")
@@ -19,7 +19,7 @@ struct EntraUnauthorizedTests {
     }
 
     @Test func aRejectedTokenIsRefreshedOnceAndTheRetrySucceeds() async throws {
-        let clock = ManualClock()
+        let clock = ManualClock(Date())
         try await EntraEndToEndTests.withKeylessSetup(clock: clock) { entra, openAI, environment in
             try await ServerHarness.run(environment: environment, now: { clock.now() }) { server in
                 let reply = try await server.ask("hi [[status:401:1]] [[body:invalid_token]]")

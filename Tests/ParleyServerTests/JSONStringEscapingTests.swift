@@ -17,7 +17,7 @@ struct JSONStringEscapingTests {
 
     @Test(arguments: samples)
     func deltaFramesParseBackToTheText(text: String) throws {
-        let frame = ServerSentEvent.delta(text).buffer
+        let frame = AnswerStreamEvent.delta(text).buffer
         let raw = String(buffer: frame)
         #expect(raw.hasPrefix("event: delta\ndata: ") && raw.hasSuffix("\n\n"))
         let data = raw.dropFirst("event: delta\ndata: ".count).dropLast(2)

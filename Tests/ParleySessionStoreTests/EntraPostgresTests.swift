@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import ParleyDoctor
 import Logging
 import ParleyChat
 import ParleyIdentity

@@ -2,6 +2,7 @@ import Foundation
 import ParleyChat
 import ParleySessionStorePostgres
 import PostgresNIO
+import ParleyTestSupport
 import Testing
 
 /// What only the PostgreSQL store has: leases that lapse when a replica dies, the background

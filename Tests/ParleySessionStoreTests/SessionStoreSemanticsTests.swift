@@ -1,5 +1,6 @@
 import Foundation
 import ParleyChat
+import ParleyTestSupport
 import Testing
 
 /// The store protocol's semantics, run against every store (see `StoreKind`). These replace the

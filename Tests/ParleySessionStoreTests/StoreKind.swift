@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ParleyChat
 import ParleySessionStorePostgres
+import ParleyTestSupport
 import Testing
 
 /// The stores the shared suite runs against. Every semantic test is parameterised over these, so

@@ -5,36 +5,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import threading
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-LOOPBACK = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, message: str = "condition"):
-    """Polls `predicate` until it returns something truthy; bounded in time."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
-        time.sleep(interval)
+from process_helpers import LOOPBACK, free_port, stop_process, wait_until  # noqa: F401  (re-exported to the tests)
 
 
 def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 10.0):
@@ -109,7 +88,7 @@ class FakeOpenAI:
         assert status in (200, 204), f"DELETE /_fake/requests answered {status}"
 
     def stop(self) -> None:
-        _stop(self.process)
+        stop_process(self.process)
 
 
 @dataclass
@@ -143,19 +122,7 @@ class ParleyProcess:
         return server
 
     def stop(self) -> None:
-        _stop(self.process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM, then SIGKILL after 10 s; only the process this suite started."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(5)
+        stop_process(self.process)
 
 
 @dataclass

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from browser_helpers import (
+# Tests/ holds process_helpers.py, shared with the deploy suite.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from browser_helpers import (  # noqa: E402
     BrowserPage,
     FakeOpenAI,
     ParleyProcess,

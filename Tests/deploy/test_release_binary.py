@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from deploy_support import RELEASE_BUILD, REPO, missing
+from process_helpers import free_port
 
 SCRATCH = REPO / ".build-release"
 NOBODY = 65534
@@ -58,12 +58,6 @@ def image_like_folder(release_binary: Path):
         yield app
     finally:
         shutil.rmtree(app, ignore_errors=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def as_non_root(command: list[str]) -> list[str]:

@@ -31,9 +31,17 @@ struct EntraAuthentication {
     /// Azure OpenAI's authentication over an existing cache, for `scope` (`ParleySettings.scopes`:
     /// the cloud of AZURE_AUTHORITY_HOST, or AZURE_OPENAI_SCOPE).
     static func make(cache: TokenCache, scope: String) -> EntraAuthentication {
-        let source = CachedTokenSource(cache: cache, scope: scope)
+        let authenticator = BearerTokenAuthenticator(
+            token: { try await cache.token(for: scope).token },
+            forget: { rejected in
+                if let rejected {
+                    await cache.invalidate(scope: scope, ifTokenIs: rejected)
+                } else {
+                    await cache.invalidate(scope: scope)
+                }
+            })
         return EntraAuthentication(
-            authenticator: BearerTokenAuthenticator(source: source),
+            authenticator: authenticator,
             readiness: {
                 do {
                     _ = try await cache.token(for: scope)
@@ -42,23 +50,5 @@ struct EntraAuthentication {
                     return "no credential can produce a token for Azure OpenAI: \(error)"
                 }
             })
-    }
-}
-
-/// The token cache as the Azure OpenAI client's bearer-token source.
-struct CachedTokenSource: BearerTokenSource {
-    let cache: TokenCache
-    let scope: String
-
-    func bearerToken() async throws -> String {
-        try await cache.token(for: scope).token
-    }
-
-    func invalidateToken() async {
-        await cache.invalidate(scope: scope)
-    }
-
-    func invalidateToken(ifTokenIs token: String) async {
-        await cache.invalidate(scope: scope, ifTokenIs: token)
     }
 }

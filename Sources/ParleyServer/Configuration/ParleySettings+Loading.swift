@@ -6,11 +6,15 @@ import ParleyOutbound
 import SystemPackage
 
 extension ParleySettings {
+    /// Every environment variable name Parley reads (`parley config --variables`): its own and the
+    /// identity library's.
+    public static var variableNames: [String] { SettingNames.all + IdentityEnvironment.variableNames }
+
     /// Reads the process environment, then `.env` in the working directory (the environment wins).
     public static func load(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         dotEnvPath: String? = ".env",
-        identityVariables: [String]
+        identityVariables: [String] = IdentityEnvironment.variableNames
     ) async throws -> ParleySettings {
         let secrets = SecretsSpecifier<String, String>.specific(Set(SettingNames.secrets))
         var providers: [any ConfigProvider] = [

@@ -43,21 +43,21 @@ struct AnswerStream: Sendable {
         let (requestID, logger) = (self.requestID, self.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                queue.push(ServerSentEvent.session(sessionID: pending.sessionID.rawValue, deployment: pending.deployment).buffer)
+                queue.push(AnswerStreamEvent.session(sessionID: pending.sessionID.rawValue, deployment: pending.deployment).buffer)
                 do {
                     let answer = try await ClientDisconnect.cancelling(on: channel) {
-                        try await pending.run { text in queue.push(ServerSentEvent.delta(text).buffer) }
+                        try await pending.run { text in queue.push(AnswerStreamEvent.delta(text).buffer) }
                     }
                     record?.usage = answer.usage
                     record?.outcome = "done"
-                    queue.push(ServerSentEvent.done(answer: answer.text, usage: answer.usage, finishReason: answer.finishReason).buffer)
+                    queue.push(AnswerStreamEvent.done(answer: answer.text, usage: answer.usage, finishReason: answer.finishReason).buffer)
                 } catch is CancellationError {
                     record?.outcome = "stopped"
                 } catch {
                     let mapped = APIError.from(error)
                     record?.outcome = mapped.code
                     mapped.log(to: logger)
-                    queue.push(ServerSentEvent.error(
+                    queue.push(AnswerStreamEvent.error(
                         code: mapped.code, message: mapped.message, retryAfter: mapped.retryAfterSeconds, requestID: requestID).buffer)
                 }
                 queue.finish()
@@ -65,7 +65,7 @@ struct AnswerStream: Sendable {
             group.addTask {
                 while true {
                     try await Task.sleep(for: interval)
-                    queue.push(ServerSentEvent.ping.buffer)
+                    queue.push(AnswerStreamEvent.ping.buffer)
                 }
             }
             while let frames = await queue.next() {

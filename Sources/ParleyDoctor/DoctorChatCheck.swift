@@ -1,3 +1,4 @@
+import ParleyServer
 import AsyncHTTPClient
 import ParleyOutbound
 import Foundation

@@ -1,3 +1,5 @@
+import ParleyServer
+
 extension DoctorReport {
     /// The report for a person at a terminal: one block per step, a symbol, the summary, the facts
     /// aligned, notes, and `fix:` lines; then a verdict.

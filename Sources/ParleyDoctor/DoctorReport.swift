@@ -42,6 +42,11 @@ public struct DoctorReport: Sendable, Codable, Equatable {
         return try encoder.encode(self)
     }
 
+    /// `jsonData()` as text, for standard output.
+    public func jsonText() throws -> String {
+        String(decoding: try jsonData(), as: UTF8.self)
+    }
+
     /// Reads what `jsonData()` wrote.
     public static func decode(json: Data) throws -> DoctorReport {
         let decoder = JSONDecoder()

@@ -1,3 +1,4 @@
+import ParleyServer
 import Foundation
 import ParleySessionStorePostgres
 

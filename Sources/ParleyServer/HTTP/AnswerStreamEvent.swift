@@ -4,7 +4,7 @@ import ParleyOutbound
 import ParleyChat
 
 /// One event of Parley's `/ask` stream, rendered in the SSE wire format.
-enum ServerSentEvent {
+enum AnswerStreamEvent {
     case session(sessionID: String, deployment: String)
     case delta(String)
     case done(answer: String, usage: ChatUsage?, finishReason: String?)

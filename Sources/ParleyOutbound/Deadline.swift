@@ -1,11 +1,36 @@
 import Synchronization
 
-/// Bounds an operation in time. On timeout the caller gets `PostgresStoreFailure.timedOut` at once
-/// and the operation is cancelled but not awaited: postgres-nio's pool (1.33) keeps a lease
-/// request queued while connections fail, even when its task is cancelled, until its circuit
-/// breaker trips (about a minute, measured), and a request must not wait that long.
-enum Deadline {
-    static func run<T: Sendable>(within limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+/// The one way Parley bounds an operation in time: the operation races a timer, the first to finish
+/// wins and the other is cancelled. Used by the Azure OpenAI client's whole-request timeout, each
+/// Entra/IMDS attempt and the PostgreSQL store's operations.
+public enum Deadline {
+    /// Runs `body`; at `deadline` cancels it, waits for it to end, and throws `timedOut()`.
+    ///
+    /// AHC's own deadline covers only the response head (async-http-client 1.37.0, measured), not a
+    /// streamed body, hence the race rather than a request deadline.
+    public static func run<T: Sendable>(
+        until deadline: ContinuousClock.Instant, timedOut: @escaping @Sendable () -> any Error,
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                throw timedOut()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    /// Runs `body`; after `limit` throws `timedOut()` at once and cancels `body` without waiting
+    /// for it. For work that may ignore cancellation for long: postgres-nio's pool (1.33) keeps a
+    /// lease request queued while connections fail, even when its task is cancelled, until its
+    /// circuit breaker trips (about a minute, measured), and a request must not wait that long.
+    public static func runAbandoning<T: Sendable>(
+        within limit: Duration, timedOut: @escaping @Sendable () -> any Error,
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let race = Race<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -18,7 +43,7 @@ enum Deadline {
                 }
                 let timer = Task {
                     try? await Task.sleep(for: limit)
-                    race.finish(.failure(PostgresStoreFailure.timedOut(limit)))
+                    race.finish(.failure(timedOut()))
                 }
                 race.start(continuation, cancelling: [work, timer])
             }

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ParleyAzureOpenAI
 import ParleyIdentity
+import ParleyServer
 
 /// `parley doctor` as a library: checks, in order, the configuration, the identity chain, the
 /// projected service-account token, the access token, and one tiny chat request, and explains
@@ -41,6 +42,25 @@ public struct Doctor: Sendable {
         self.logger = logger
         self.now = now
         self.options = options
+    }
+
+    /// `parley doctor`: runs every check with its own outbound client, shut down at the end.
+    /// - Throws: `SettingsError` as `run()`.
+    public static func run(settings: ParleySettings, sendsChatRequest: Bool) async throws -> DoctorReport {
+        // The report is the output: log lines would only repeat it, so only errors are logged
+        // (to stderr) unless LOG_LEVEL asks for debug or trace.
+        ParleyLogging.bootstrap(format: settings.logFormat, level: settings.logLevel <= .debug ? settings.logLevel : .error)
+        // A person is waiting: one retry and 10 s per Entra attempt (instead of the server's three
+        // and 15 s) keep an unreachable Entra to about 20 s; the report then says it was unreachable.
+        var identity = IdentityOptions()
+        identity.entraAttemptTimeout = .seconds(10)
+        identity.entraRetry.maxRetries = 1
+        // A refused or black-holed connection must not stall the doctor (AHC reports a refusal
+        // only when the connect timeout ends, 1.37).
+        return try await ParleyApplication.withOutboundClient(settings: settings, timeout: .init(connect: .seconds(5))) { httpClient in
+            try await Doctor(settings: settings, httpClient: httpClient, logger: Logger(label: "parley.doctor"),
+                             options: .init(sendsChatRequest: sendsChatRequest, identity: identity)).run()
+        }
     }
 
     /// Runs every check.
@@ -116,17 +136,11 @@ public struct Doctor: Sendable {
             steps.append(DoctorChatCheck.skipped("not sent (--no-call)."))
             return steps
         }
-        let authenticator = BearerTokenAuthenticator(source: DiagnosedTokenSource(token: token.token))
+        // The token the chain walk obtained, for the one request. Nothing to forget: after a 401 the
+        // client's single retry reuses it, as there is no other token to try.
+        let obtained = token.token
+        let authenticator = BearerTokenAuthenticator(token: { obtained }, forget: { _ in })
         steps.append(await chat.step(authenticator: authenticator, principal: principal))
         return steps
     }
-}
-
-/// The token the doctor's chain walk obtained, for its one request. Nothing to invalidate: after a
-/// 401 the client's single retry reuses it, as there is no other token to try.
-private struct DiagnosedTokenSource: BearerTokenSource {
-    let token: String
-
-    func bearerToken() async throws -> String { token }
-    func invalidateToken() async {}
 }

@@ -1,3 +1,5 @@
+import ParleyServer
+
 /// Step 1: the configuration Parley would use (`ParleySettings.summary`, never a secret's value).
 enum DoctorConfigurationCheck {
     static let title = "Configuration"

@@ -5,7 +5,7 @@ import ParleyOutbound
 /// `_base_client.py`, read 2026): retry 408, 429, 5xx and connection errors; honour `retry-after-ms`,
 /// then `retry-after`; otherwise `min(0.5 s × 2^retries, 8 s) × (1 − 0.25 × random)`; a server-asked
 /// wait over 120 s (`MAX_RETRY_AFTER_DELAY`) is not retried at all.
-enum RetryPolicy {
+enum ChatCompletionRetry {
     static let initialDelay: Double = 0.5
     static let maximumDelay: Double = 8
     static let maximumServerDelay: Double = 120
