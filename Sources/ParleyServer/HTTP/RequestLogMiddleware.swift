@@ -1,4 +1,5 @@
 import Hummingbird
+import ParleyOutbound
 import Logging
 
 /// One log line per request: request id, method, path, status, duration, deployment and token
@@ -51,13 +52,5 @@ struct RequestLogMiddleware: RouterMiddleware {
         }
         if let outcome = record.outcome { metadata["outcome"] = "\(outcome)" }
         logger.info("request", metadata: metadata)
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, for logs.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import ParleyOutbound
 import Prometheus
 
 /// Parley's metrics, through the swift-metrics API into one Prometheus registry that `/metrics`
@@ -122,12 +123,5 @@ public final class ParleyMetrics: Sendable {
 
     func storeError(operation: String) {
         Counter(label: Names.storeErrors, dimensions: [("operation", operation)], factory: factory).increment()
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
