@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from browser_helpers import http, wait_until
 
 
@@ -160,46 +162,31 @@ def test_rate_limit_is_shown_inline_and_retry_works(page, fake_openai):
     assert page.js("return document.getElementById('question').value") == ""
 
 
-def test_rate_limit_with_retry_after_shows_when_to_retry(page):
-    # The JSON error path (HTTP 429 with Retry-After), e.g. from a proxy in front of Parley.
+# The JSON error paths with Retry-After: a 429 (e.g. from a proxy in front of Parley) and Parley's
+# own load shedding (503 `overloaded`, exactly as /ask sends it). Both count down the same way.
+RETRY_AFTER_ERRORS = {
+    "rate_limited": (429, "Too many requests."),
+    "overloaded": (503, "Parley is answering as many questions as it can right now (1000). Try again in a few seconds."),
+}
+
+
+@pytest.mark.parametrize("code", sorted(RETRY_AFTER_ERRORS))
+def test_an_error_with_retry_after_shows_when_to_retry(page, code):
+    status, message = RETRY_AFTER_ERRORS[code]
     page.js("""
+        const [code, status, message] = arguments;
         const realFetch = window.fetch;
         window.fetch = async (url, init) => {
           if (String(url).endsWith('ask')) {
             window.fetch = realFetch;
-            return new Response(JSON.stringify({error: {code: 'rate_limited', message: 'Too many requests.'}}),
-              {status: 429, headers: {'Content-Type': 'application/json', 'Retry-After': '2'}});
+            return new Response(JSON.stringify({error: {code, message, request_id: 'r1'}}),
+              {status, headers: {'Content-Type': 'application/json', 'Retry-After': '2'}});
           }
           return realFetch(url, init);
         };
-    """)
+    """, code, status, message)
     turn = page.ask("When can I retry?")
-    assert turn["status"] == "error" and turn["problem"] == "Too many requests."
-    wait_text = page.find(".turn:last-of-type .retry-after").text
-    assert "retry in 2 s" in wait_text or "retry in 1 s" in wait_text
-    assert not page.find(".turn:last-of-type .retry").is_enabled()
-    wait_until(lambda: page.find(".turn:last-of-type .retry").is_enabled(), timeout=5, message="the countdown")
-    page.find(".turn:last-of-type .retry").click()
-    assert page.wait_settled()["status"] == "done"
-
-
-def test_overloaded_is_shown_like_a_rate_limit(page):
-    # Parley's load shedding: HTTP 503 `overloaded` with Retry-After, as /ask sends it.
-    page.js("""
-        const realFetch = window.fetch;
-        window.fetch = async (url, init) => {
-          if (String(url).endsWith('ask')) {
-            window.fetch = realFetch;
-            return new Response(JSON.stringify({error: {code: 'overloaded', request_id: 'r1',
-                message: 'Parley is answering as many questions as it can right now (1000). Try again in a few seconds.'}}),
-              {status: 503, headers: {'Content-Type': 'application/json', 'Retry-After': '2'}});
-          }
-          return realFetch(url, init);
-        };
-    """)
-    turn = page.ask("Are you busy?")
-    assert turn["status"] == "error" and turn["code"] == "overloaded"
-    assert "Try again in a few seconds" in turn["problem"]
+    assert turn["status"] == "error" and turn["code"] == code and turn["problem"] == message
     wait_text = page.find(".turn:last-of-type .retry-after").text
     assert "retry in 2 s" in wait_text or "retry in 1 s" in wait_text
     assert not page.find(".turn:last-of-type .retry").is_enabled()
