@@ -28,16 +28,21 @@ ensure_command wrk wrk
 if on BENCH_FLOOR || on BENCH_STREAMS; then ensure_command nginx nginx-light; fi
 
 # ---- Binaries ------------------------------------------------------------------------------------------------
-products=(parley-fakes)
+# parley-fakes only for the sections against the fast fake; parley unless BIN names one.
+products=()
+if on BENCH_SOAK || on BENCH_TABLE || on BENCH_POSTGRES; then products+=(parley-fakes); fi
 if [ -z "${BIN:-}" ]; then products+=(parley); fi
-echo "bench: building release binaries (${products[*]}; the first build takes several minutes)"
-for product in "${products[@]}"; do
-  if ! swift build -c release --product "$product" >"${TMPDIR:-/tmp}/parley-bench-build.log" 2>&1; then
-    cat "${TMPDIR:-/tmp}/parley-bench-build.log" >&2
-    exit 1
-  fi
-done
-bin=$(swift build -c release --show-bin-path)
+bin=$repo/.build/release
+if [ "${#products[@]}" -gt 0 ]; then
+  echo "bench: building release binaries (${products[*]}; the first build takes several minutes)"
+  for product in "${products[@]}"; do
+    if ! swift build -c release --product "$product" >"${TMPDIR:-/tmp}/parley-bench-build.log" 2>&1; then
+      cat "${TMPDIR:-/tmp}/parley-bench-build.log" >&2
+      exit 1
+    fi
+  done
+  bin=$(swift build -c release --show-bin-path)
+fi
 parley=$(realpath "${BIN:-$bin/parley}")
 fakes=$bin/parley-fakes
 
