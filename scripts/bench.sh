@@ -188,7 +188,7 @@ function response(status, headers, body)
   if done == limit then wrk.thread:stop(); os.execute("(sleep 0.2; kill -INT \$PPID) &") end
 end
 LUA
-  local port sent total target rss10 rss100
+  local port sent total target rss10 rss100 n10
   port=$(free_port)
   start_parley "$work/parley-soak.log" "$port" OPENAI_API_BASE="http://127.0.0.1:$fake_port" OPENAI_API_KEY=bench-key \
     DEPLOYMENT_NAME=gpt-35-turbo PARLEY_MAX_SESSIONS=1000
@@ -199,11 +199,12 @@ LUA
       $((target - total)) 2>&1 | awk '/requests in/ {print $1}')
     total=$((total + ${sent:-0}))
     local rss; rss=$(rss_mb "$parley_pid")
-    if [ "$target" = 10000 ]; then rss10=$rss; else rss100=$rss; fi
+    if [ "$target" = 10000 ]; then rss10=$rss n10=$total; else rss100=$rss; fi
     printf 'after %6s requests (parley_http_requests_total %s): RSS %s MB\n' "$total" \
       "$(curl -fs "http://127.0.0.1:$port/metrics" | awk '$1 ~ /^parley_http_requests_total/ {n += $2} END {print n + 0}')" "$rss"
   done
-  echo "difference 10k -> 100k: $(awk -v a="$rss10" -v b="$rss100" 'BEGIN { printf "%+.1f", b - a }') MB (target: within 10 MB)"
+  # A slow machine may not reach 100k within SOAK_MAX_SECONDS: the counts above say how far it got.
+  echo "difference $n10 -> $total requests: $(awk -v a="$rss10" -v b="$rss100" 'BEGIN { printf "%+.1f", b - a }') MB (target: within 10 MB from 10k to 100k)"
   stop_pid "$parley_pid"
 }
 
