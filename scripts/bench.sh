@@ -147,7 +147,7 @@ section_floor() {
 section_streams() {
   echo
   echo "== 2. $STREAM_CLIENTS concurrent slow streams (~5 s each, ${STREAM_TIMEOUT}s limit), one SSE POST per client"
-  printf '%-22s %12s %8s %10s %14s  %s\n' "server" "completed" "wall s" "CPU s" "peak RSS MB" "failures"
+  printf '%-22s %12s %8s %10s %14s %12s  %s\n' "server" "completed" "wall s" "CPU s" "peak RSS MB" "bytes/stream" "failures"
   local result
   result=$(python3 "$here/streams.py" --url "http://127.0.0.1:$proxy_slow/ask" --body "$SSE_BODY" \
     --clients "$STREAM_CLIENTS" --timeout "$STREAM_TIMEOUT" \
@@ -163,9 +163,10 @@ section_streams() {
 
 # `stream_row NAME "completed=.. clients=.. wall=.. cpu=.. peak_rss_mb=.. failed=.."` prints one row.
 stream_row() {
-  local completed clients wall cpu rss failed
-  eval "$(tr ' ' '\n' <<<"$2" | grep -E '^(completed|clients|wall|cpu|peak_rss_mb|failed)=' | sed 's/^peak_rss_mb=/rss=/')"
-  printf '%-22s %12s %8s %10s %14s  %s\n' "$1" "$completed/$clients" "$wall" "$cpu" "$rss" "$failed"
+  local completed clients wall cpu rss failed bytes
+  eval "$(tr ' ' '\n' <<<"$2" | grep -E '^(completed|clients|wall|cpu|peak_rss_mb|median_bytes|failed)=' |
+    sed 's/^peak_rss_mb=/rss=/; s/^median_bytes=/bytes=/')"
+  printf '%-22s %12s %8s %10s %14s %12s  %s\n' "$1" "$completed/$clients" "$wall" "$cpu" "$rss" "$bytes" "$failed"
 }
 
 # ---- 3. Keep-alive soak -----------------------------------------------------------------------------------------

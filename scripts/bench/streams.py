@@ -45,25 +45,22 @@ def rss_kb(pids):
 
 
 async def read_body(reader, headers):
-    """Reads the body to its end; returns its length in bytes."""
+    """Reads the body to its end and returns it."""
     if headers.get("transfer-encoding", "").lower() == "chunked":
-        size = 0
+        body = bytearray()
         while True:
             line = await reader.readuntil(b"\r\n")
             n = int(line.split(b";")[0], 16)
             if n == 0:
                 await reader.readuntil(b"\r\n")  # no trailers expected
-                return size
-            await reader.readexactly(n + 2)
-            size += n
+                return bytes(body)
+            body += (await reader.readexactly(n + 2))[:n]
     if "content-length" in headers:
-        n = int(headers["content-length"])
-        await reader.readexactly(n)
-        return n
-    size = 0
+        return await reader.readexactly(int(headers["content-length"]))
+    body = bytearray()
     while chunk := await reader.read(65536):
-        size += len(chunk)
-    return size
+        body += chunk
+    return bytes(body)
 
 
 async def one(host, port, request, results):
@@ -78,8 +75,10 @@ async def one(host, port, request, results):
         while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
             name, _, value = line.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
-        size = await read_body(reader, headers)
-        results.append(("ok" if status == 200 else f"http{status}", size))
+        body = await read_body(reader, headers)
+        # A 200 stream that carries an error event (parley's SSE errors) is not a completed answer.
+        outcome = f"http{status}" if status != 200 else ("sse_error" if b"event: error" in body else "ok")
+        results.append((outcome, len(body)))
     except asyncio.CancelledError:
         results.append(("timeout", 0))
         raise
