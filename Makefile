@@ -45,7 +45,7 @@ test-swift:
 test-python:
 	$(PYTEST) -q -p no:cacheprovider Tests
 
-## Requests/s and latency of /ask against a fast loopback fake, plus memory. Figures, not asserts.
+## Figures, not asserts: parley vs an nginx proxy, 500 slow streams, a memory soak, /ask tables (scripts/bench.sh).
 bench:
 	scripts/bench.sh
 

@@ -1,130 +1,290 @@
 #!/usr/bin/env bash
-# `make bench`: requests/s and p50/p99 latency of POST /ask (JSON and streaming) at a few
-# concurrency levels, against a fast fake Azure OpenAI on loopback, plus parley's RSS idle and
-# under load. Release builds, wrk as the load generator. Figures, not asserts; every run is bounded
-# (DURATION seconds per level) and all traffic stays on 127.0.0.1.
+# `make bench`: figures, not asserts, for POST /ask on loopback. One run prints, each section skippable:
+#   1. floor (BENCH_FLOOR)      nginx as a reverse proxy vs parley JSON and SSE, same canned upstream (issue 11)
+#   2. streams (BENCH_STREAMS)  500 concurrent slow streams through nginx and through parley (issues 9, 11)
+#   3. soak (BENCH_SOAK)        parley's RSS at 10k and 100k keep-alive requests with a full session LRU (issue 9)
+#   4. table (BENCH_TABLE)      requests/s and p50/p99 at LEVELS connections, in-memory session store
+#   5. postgres (BENCH_POSTGRES) the same table with the PostgreSQL session store (issue 6)
+# BIN=/path/to/parley measures another build (parley-fakes is still built here). DURATION (default 8)
+# seconds per wrk run; every load loop is bounded in count and time, and all traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$PWD
+here=$repo/scripts/bench
+# shellcheck source=scripts/bench/lib.sh
+. "$here/lib.sh"
 
-DURATION=${DURATION:-5}
+DURATION=${DURATION:-8}
 LEVELS=${LEVELS:-"1 8 64"}
+STREAM_CLIENTS=${STREAM_CLIENTS:-500}
+STREAM_TIMEOUT=${STREAM_TIMEOUT:-60}
+SOAK_MAX_SECONDS=${SOAK_MAX_SECONDS:-120}
+QUESTION='How do I reset my password?'
+JSON_BODY="{\"question\":\"$QUESTION\"}"
+SSE_BODY="{\"question\":\"$QUESTION\",\"stream\":true}"
+on() { [ "${!1:-1}" = 1 ]; }
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "bench: installing wrk (Debian package)"
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; else sudo -n apt-get install -y -qq wrk >/dev/null; fi
+ensure_command wrk wrk
+if on BENCH_FLOOR || on BENCH_STREAMS; then ensure_command nginx nginx-light; fi
+
+# ---- Binaries ------------------------------------------------------------------------------------------------
+# parley-fakes only for the sections against the fast fake; parley unless BIN names one.
+products=()
+if on BENCH_SOAK || on BENCH_TABLE || on BENCH_POSTGRES; then products+=(parley-fakes); fi
+if [ -z "${BIN:-}" ]; then products+=(parley); fi
+bin=$repo/.build/release
+if [ "${#products[@]}" -gt 0 ]; then
+  echo "bench: building release binaries (${products[*]}; the first build takes several minutes)"
+  for product in "${products[@]}"; do
+    if ! swift build -c release --product "$product" >"${TMPDIR:-/tmp}/parley-bench-build.log" 2>&1; then
+      cat "${TMPDIR:-/tmp}/parley-bench-build.log" >&2
+      exit 1
+    fi
+  done
+  bin=$(swift build -c release --show-bin-path)
 fi
-
-echo "bench: building release binaries (the first build takes several minutes)"
-for product in parley parley-fakes; do
-  if ! swift build -c release --product "$product" >"${TMPDIR:-/tmp}/parley-bench-build.log" 2>&1; then
-    cat "${TMPDIR:-/tmp}/parley-bench-build.log" >&2
-    exit 1
-  fi
-done
-bin=$(swift build -c release --show-bin-path)
+parley=$(realpath "${BIN:-$bin/parley}")
+fakes=$bin/parley-fakes
 
 work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'bench_cleanup; rm -rf "$work"' EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# 500 streams need 500 client sockets plus 500 upstream ones in the server (and as many in nginx).
+if [ "$(ulimit -n)" -lt 4096 ]; then ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi
 
-"$bin/parley-fakes" openai --port 0 --delay-ms 0 --api-key bench-key >"$work/fake.out" 2>"$work/fake.err" &
-pids+=($!)
-for _ in $(seq 100); do grep -q "listening on" "$work/fake.out" 2>/dev/null && break; sleep 0.1; done
-fake_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/fake.out" | head -1)
-
-port=$(free_port)
-(cd "$work" && env -i PATH="$PATH" HOME="$HOME" HOST=127.0.0.1 PORT="$port" PARLEY_PUBLIC_DIR="$OLDPWD/Public" \
-  OPENAI_API_BASE="http://127.0.0.1:$fake_port" OPENAI_API_KEY=bench-key DEPLOYMENT_NAME=gpt-35-turbo \
-  LOG_LEVEL=warning "$bin/parley" serve >"$work/parley.log" 2>&1) &
-pids+=($!)
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-parley_pid=$(pgrep -f "$bin/parley serve" | head -1)
-
-rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 echo
-echo "parley $(git describe --always --dirty 2>/dev/null || echo dev), $(nproc) cores, ${DURATION}s per level, fake upstream on loopback with no delay"
-echo "RSS idle: $(rss_mb "$parley_pid") MB"
+echo "parley bench: $(git describe --always --dirty 2>/dev/null || echo dev), $(nproc) cores, ${DURATION}s per wrk run"
+echo "parley binary: $parley${BIN:+ (BIN)}"
 
-cat >"$work/json.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"question":"How do I reset my password?"}'
-LUA
-cat >"$work/stream.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"question":"How do I reset my password?","stream":true}'
-LUA
+post_lua "$work/json.lua" "$JSON_BODY"
+post_lua "$work/stream.lua" "$SSE_BODY"
 
-echo 0 >"$work/peak"
-sample_rss() {
-  while kill -0 "$parley_pid" 2>/dev/null; do
-    kb=$(awk '/VmRSS/ {print $2}' "/proc/$parley_pid/status" 2>/dev/null || echo 0)
-    if [ "$kb" -gt "$(cat "$work/peak")" ]; then echo "$kb" >"$work/peak"; fi
-    sleep 0.2
-  done
+# ---- The fast fake Azure OpenAI (soak, table, postgres) -----------------------------------------------------
+fake_port=""
+start_fake() {
+  "$fakes" openai --port 0 --delay-ms 0 --api-key bench-key >"$work/fake.out" 2>"$work/fake.err" &
+  bench_pids+=($!)
+  local _
+  for _ in $(seq 100); do grep -q "listening on" "$work/fake.out" 2>/dev/null && break; sleep 0.1; done
+  fake_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/fake.out" | head -1)
 }
-sample_rss &
-pids+=($!)
 
-to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v/1000; else if (v ~ /ms$/) printf "%.2f", v+0; else if (v ~ /s$/) printf "%.0f", v*1000; else print v }'; }
+# ---- nginx: the canned upstream (fast and slow) and the reverse proxy in front of it (floor, streams) ----------
+# Two nginx instances so that the proxy's CPU and memory can be counted apart from the upstream's.
+# The upstream has 1 worker; the proxy has `worker_processes auto` (one per core, as parley's event loops).
+up_fast="" up_slow="" proxy_fast="" proxy_slow="" proxy_pid=""
+start_nginx_pair() {
+  up_fast=$(free_port) up_slow=$(free_port) proxy_fast=$(free_port) proxy_slow=$(free_port)
+  mkdir -p "$work/upstream/html"
+  # The canned Azure stream: 20 content chunks, ~10 KB. nginx answers POST to a static file with 405, which
+  # error_page turns into a 200 with the file (the redirect is internal and made as GET).
+  python3 "$here/canned_stream.py" "$work/upstream/html/stream.sse" 20
+  # limit_rate 2k: the ~10 KB stream takes ~5 s, a slow model's answer.
+  # shellcheck disable=SC2016 # \$uri is nginx's variable, not the shell's.
+  local static='root html; location / { try_files /stream.sse =404; } error_page 405 =200 $uri;'
+  { nginx_main 1; cat <<EOF
+http {
+$(nginx_http_common)
+  default_type text/event-stream;
+  server { listen 127.0.0.1:$up_fast backlog=4096; $static }
+  server { listen 127.0.0.1:$up_slow backlog=4096; limit_rate 2k; $static }
+}
+EOF
+  } >"$work/upstream/nginx.conf"
+  start_nginx "$work/upstream"
+  mkdir -p "$work/proxy"
+  local pass='proxy_http_version 1.1; proxy_set_header Connection "";'
+  { nginx_main auto; cat <<EOF
+http {
+$(nginx_http_common)
+  upstream fast { server 127.0.0.1:$up_fast; keepalive 64; }
+  upstream slow { server 127.0.0.1:$up_slow; keepalive 512; }
+  server { listen 127.0.0.1:$proxy_fast backlog=4096; location / { proxy_pass http://fast; $pass } }
+  server { listen 127.0.0.1:$proxy_slow backlog=4096; location / { proxy_pass http://slow; $pass proxy_buffering off; } }
+}
+EOF
+  } >"$work/proxy/nginx.conf"
+  start_nginx "$work/proxy"
+  proxy_pid=$nginx_pid
+  wait_port "$up_fast" && wait_port "$up_slow" && wait_port "$proxy_fast" && wait_port "$proxy_slow"
+  # A check that the upstream answers a POST with the whole stream, as Azure would.
+  local got
+  got=$(curl -s -X POST -H 'Content-Type: application/json' -d '{}' \
+    "http://127.0.0.1:$proxy_fast/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21" | grep -c '^data: ' || true)
+  echo "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'): canned upstream answers POST with $got events ($(wc -c <"$work/upstream/html/stream.sse") bytes);" \
+    "proxy worker_processes auto ($(nginx_workers "$proxy_pid" | tr ',' '\n' | wc -l) workers), upstream 1 worker"
+}
 
+# Parley against nginx's canned upstream on port $1: `parley_on_nginx PORT LOG` sets parley_port and parley_pid.
+parley_on_nginx() {
+  parley_port=$(free_port)
+  start_parley "$2" "$parley_port" OPENAI_API_BASE="http://127.0.0.1:$1" OPENAI_API_KEY=bench-key DEPLOYMENT_NAME=gpt-4o
+}
+
+# ---- 1. Floor ---------------------------------------------------------------------------------------------------
+# What does parley cost over the cheapest thing that could sit in its place? nginx proxying the same upstream is
+# that floor: parley's ratio to it is the figure of issue 11.
+section_floor() {
+  echo
+  echo "== 1. Floor: nginx reverse proxy vs parley, canned upstream answering at once (wrk -t2 -c64, ${DURATION}s each)"
+  local nginx_rps row
+  printf '%-22s %12s %10s %10s %8s %10s\n' "target" "requests/s" "p50 ms" "p99 ms" "errors" "vs nginx"
+  read -r nginx_rps p50 p99 errors < <(wrk_figures 2 64 "$work/json.lua" "http://127.0.0.1:$proxy_fast/ask")
+  printf '%-22s %12s %10s %10s %8s %10s\n' "nginx proxy" "$nginx_rps" "$p50" "$p99" "$errors" "1.00x"
+  parley_on_nginx "$up_fast" "$work/parley-floor.log"
+  for mode in json stream; do
+    read -r rps p50 p99 errors < <(wrk_figures 2 64 "$work/$mode.lua" "http://127.0.0.1:$parley_port/ask")
+    row=$([ "$mode" = json ] && echo "parley JSON" || echo "parley SSE")
+    printf '%-22s %12s %10s %10s %8s %10s\n' "$row" "$rps" "$p50" "$p99" "$errors" \
+      "$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')"
+  done
+  stop_pid "$parley_pid"
+}
+
+# ---- 2. 500 slow streams -----------------------------------------------------------------------------------------
+# Each stream holds an upstream connection for ~5 s. A server that queues upstream requests behind a small
+# per-host pool (AsyncHTTPClient's default 8) finishes only a few within the timeout; nginx opens one each.
+section_streams() {
+  echo
+  echo "== 2. $STREAM_CLIENTS concurrent slow streams (~5 s each, ${STREAM_TIMEOUT}s limit), one SSE POST per client"
+  printf '%-22s %12s %8s %10s %14s %12s  %s\n' "server" "completed" "wall s" "CPU s" "peak RSS MB" "bytes/stream" "failures"
+  local result
+  result=$(python3 "$here/streams.py" --url "http://127.0.0.1:$proxy_slow/ask" --body "$SSE_BODY" \
+    --clients "$STREAM_CLIENTS" --timeout "$STREAM_TIMEOUT" \
+    --cpu-pids "$proxy_pid,$(nginx_workers "$proxy_pid")" --rss-pids "$(nginx_workers "$proxy_pid")")
+  stream_row "nginx proxy" "$result"
+  parley_on_nginx "$up_slow" "$work/parley-streams.log"
+  result=$(python3 "$here/streams.py" --url "http://127.0.0.1:$parley_port/ask" --body "$SSE_BODY" \
+    --clients "$STREAM_CLIENTS" --timeout "$STREAM_TIMEOUT" --cpu-pids "$parley_pid" --rss-pids "$parley_pid")
+  stream_row "parley SSE" "$result"
+  stop_pid "$parley_pid"
+  echo "(nginx: CPU of master and workers, RSS of the workers; parley: PARLEY_UPSTREAM_CONNECTIONS left at its default)"
+}
+
+# `stream_row NAME "completed=.. clients=.. wall=.. cpu=.. peak_rss_mb=.. failed=.."` prints one row.
+stream_row() {
+  local completed clients wall cpu rss failed bytes
+  eval "$(tr ' ' '\n' <<<"$2" | grep -E '^(completed|clients|wall|cpu|peak_rss_mb|median_bytes|failed)=' |
+    sed 's/^peak_rss_mb=/rss=/; s/^median_bytes=/bytes=/')"
+  printf '%-22s %12s %8s %10s %14s %12s  %s\n' "$1" "$completed/$clients" "$wall" "$cpu" "$rss" "$bytes" "$failed"
+}
+
+# ---- 3. Keep-alive soak -----------------------------------------------------------------------------------------
+# With PARLEY_MAX_SESSIONS=1000 the session LRU is full after the first thousand requests; from then on memory
+# must stay flat. Two keep-alive connections (wrk -t1 -c2) post JSON /ask; a wrk Lua hook stops the run after N
+# responses, and -d (SOAK_MAX_SECONDS) bounds it in time. RSS is read after 10k and after 100k requests.
+section_soak() {
+  echo
+  echo "== 3. Keep-alive soak: 2 connections, JSON /ask, PARLEY_MAX_SESSIONS=1000, fast fake upstream"
+  cat >"$work/count.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '$JSON_BODY'
+local done, limit = 0, 0
+function init(args) limit = tonumber(args[1]) end
+function response(status, headers, body)
+  done = done + 1
+  -- wrk's main thread sleeps for -d whatever its threads do; SIGINT (sent from outside system(), which
+  -- ignores it while it waits) cuts that sleep short and wrk prints its figures.
+  if done == limit then wrk.thread:stop(); os.execute("(sleep 0.2; kill -INT \$PPID) &") end
+end
+LUA
+  local port sent total target rss10 rss100 n10
+  port=$(free_port)
+  start_parley "$work/parley-soak.log" "$port" OPENAI_API_BASE="http://127.0.0.1:$fake_port" OPENAI_API_KEY=bench-key \
+    DEPLOYMENT_NAME=gpt-35-turbo PARLEY_MAX_SESSIONS=1000
+  echo "RSS idle: $(rss_mb "$parley_pid") MB"
+  total=0
+  for target in 10000 100000; do
+    sent=$(wrk -t1 -c2 -d"${SOAK_MAX_SECONDS}s" --timeout 10s -s "$work/count.lua" "http://127.0.0.1:$port/ask" -- \
+      $((target - total)) 2>&1 | awk '/requests in/ {print $1}')
+    total=$((total + ${sent:-0}))
+    local rss; rss=$(rss_mb "$parley_pid")
+    if [ "$target" = 10000 ]; then rss10=$rss n10=$total; else rss100=$rss; fi
+    printf 'after %6s requests (parley_http_requests_total %s): RSS %s MB\n' "$total" \
+      "$(curl -fs "http://127.0.0.1:$port/metrics" | awk '$1 ~ /^parley_http_requests_total/ {n += $2} END {print n + 0}')" "$rss"
+  done
+  # A slow machine may not reach 100k within SOAK_MAX_SECONDS: the counts above say how far it got.
+  echo "difference $n10 -> $total requests: $(awk -v a="$rss10" -v b="$rss100" 'BEGIN { printf "%+.1f", b - a }') MB (target: within 10 MB from 10k to 100k)"
+  stop_pid "$parley_pid"
+}
+
+# ---- 4. Table: in-memory store at LEVELS connections --------------------------------------------------------------
 # One table: JSON and streaming /ask on 127.0.0.1:$1 at each concurrency level, DURATION seconds each.
 load_table() {
-  local target=$1 mode c threads out rps p50 p99 errors
+  local target=$1 mode c threads
   printf '\n%-10s %6s %12s %10s %10s %8s\n' "mode" "conns" "requests/s" "p50 ms" "p99 ms" "errors"
   for mode in json stream; do
     for c in $LEVELS; do
       threads=$(( c < 2 ? 1 : 2 ))
-      out=$(wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$work/$mode.lua" "http://127.0.0.1:$target/ask" 2>&1)
-      rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-      p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-      p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-      errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); errors=${errors:-0}
-      printf '%-10s %6s %12s %10s %10s %8s\n' "$mode" "$c" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$errors"
+      read -r rps p50 p99 errors < <(wrk_figures "$threads" "$c" "$work/$mode.lua" "http://127.0.0.1:$target/ask")
+      printf '%-10s %6s %12s %10s %10s %8s\n' "$mode" "$c" "$rps" "$p50" "$p99" "$errors"
     done
   done
 }
 
-load_table "$port"
-echo
-echo "RSS after load: $(rss_mb "$parley_pid") MB, peak under load: $(awk '{printf "%.1f", $1/1024}' "$work/peak") MB"
-echo "(every request above opened a new session: memory is bounded by PARLEY_MAX_SESSIONS=10000, least recently used first)"
+# Peak RSS of $1 while the table runs, sampled every 0.2 s into $work/peak until the process or the table ends.
+sample_peak() {
+  echo 0 >"$work/peak"
+  while kill -0 "$1" 2>/dev/null && [ ! -e "$work/table-done" ]; do
+    kb=$(awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0)
+    if [ "$kb" -gt "$(cat "$work/peak")" ]; then echo "$kb" >"$work/peak"; fi
+    sleep 0.2
+  done
+}
 
-# ---- The same load with the PostgreSQL session store (issue 6) ------------------------------------------------
-# A throwaway local cluster (scripts/test-postgres.sh: loopback, fsync off) and a second parley with
-# PARLEY_SESSION_STORE=postgres (the in-memory one stays up, idle). PostgreSQL shares the 2 cores with parley
-# and wrk here, so the figures are for the store's overhead, not for a dedicated database server.
-# Every /ask then costs 2-3 round trips to PostgreSQL (lease + insert/evict, then the turn). BENCH_POSTGRES=0 skips it.
-if [ "${BENCH_POSTGRES:-1}" = 1 ]; then
+section_table() {
+  echo
+  echo "== 4. In-memory session store, fast fake upstream, ${DURATION}s per level"
+  local port sampler
+  port=$(free_port)
+  start_parley "$work/parley.log" "$port" OPENAI_API_BASE="http://127.0.0.1:$fake_port" OPENAI_API_KEY=bench-key \
+    DEPLOYMENT_NAME=gpt-35-turbo
+  echo "RSS idle: $(rss_mb "$parley_pid") MB"
+  rm -f "$work/table-done"
+  sample_peak "$parley_pid" & sampler=$!
+  bench_pids+=("$sampler")
+  load_table "$port"
+  touch "$work/table-done"; wait "$sampler" 2>/dev/null || true
+  echo
+  echo "RSS after load: $(rss_mb "$parley_pid") MB, peak under load: $(awk '{printf "%.1f", $1/1024}' "$work/peak") MB"
+  echo "(every request above opened a new session: memory is bounded by PARLEY_MAX_SESSIONS=10000, least recently used first)"
+  stop_pid "$parley_pid"
+}
+
+# ---- 5. The same table with the PostgreSQL session store (issue 6) ------------------------------------------------
+# A throwaway local cluster (scripts/test-postgres.sh: loopback, fsync off) and parley with
+# PARLEY_SESSION_STORE=postgres. PostgreSQL shares the cores with parley and wrk here, so the figures are for the
+# store's overhead, not for a dedicated database server. Every /ask then costs 2-3 round trips to PostgreSQL.
+section_postgres() {
   # Outside $work: the cluster runs as the postgres user, who cannot enter mktemp's private folder.
   pg_dir=$(mktemp -d -u "${TMPDIR:-/tmp}/parley-bench-postgres.XXXXXX")
-  trap 'scripts/test-postgres.sh stop --dir "$pg_dir" >/dev/null 2>&1 || true; cleanup' EXIT
-  if pg_env=$(scripts/test-postgres.sh start --dir "$pg_dir" 2>"$work/postgres.err"); then
-    pg_port=$(free_port)
-    (cd "$work" && exec env -i PATH="$PATH" HOME="$HOME" HOST=127.0.0.1 PORT="$pg_port" PARLEY_PUBLIC_DIR="$OLDPWD/Public" \
-      OPENAI_API_BASE="http://127.0.0.1:$fake_port" OPENAI_API_KEY=bench-key DEPLOYMENT_NAME=gpt-35-turbo \
-      PARLEY_SESSION_STORE=postgres PARLEY_POSTGRES_URL="${pg_env#export PARLEY_TEST_POSTGRES_URL=}" \
-      LOG_LEVEL=warning "$bin/parley" serve >"$work/parley-postgres.log" 2>&1) &
-    pg_parley_pid=$!
-    pids+=("$pg_parley_pid")
-    for _ in $(seq 100); do curl -fs "http://127.0.0.1:$pg_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-    echo
-    echo "PostgreSQL store (pool 10, local cluster on loopback, fsync off: an upper bound for a networked server)"
-    echo "RSS idle: $(rss_mb "$pg_parley_pid") MB"
-    load_table "$pg_port"
-    echo
-    echo "RSS after load: $(rss_mb "$pg_parley_pid") MB; sessions in PostgreSQL:" \
-      "$(curl -fs "http://127.0.0.1:$pg_port/metrics" | awk '$1 == "parley_sessions" {print $2}')" \
-      "(bounded by PARLEY_MAX_SESSIONS=10000 across all replicas)"
-  else
-    echo "bench: the PostgreSQL run is skipped: $(tail -1 "$work/postgres.err")"
+  trap 'scripts/test-postgres.sh stop --dir "$pg_dir" >/dev/null 2>&1 || true; bench_cleanup; rm -rf "$work"' EXIT
+  echo
+  local pg_env port
+  if ! pg_env=$(scripts/test-postgres.sh start --dir "$pg_dir" 2>"$work/postgres.err"); then
+    echo "== 5. PostgreSQL store: skipped: $(tail -1 "$work/postgres.err")"
+    return 0
   fi
-fi
+  echo "== 5. PostgreSQL store (pool 10, local cluster on loopback, fsync off: an upper bound for a networked server)"
+  port=$(free_port)
+  start_parley "$work/parley-postgres.log" "$port" OPENAI_API_BASE="http://127.0.0.1:$fake_port" \
+    OPENAI_API_KEY=bench-key DEPLOYMENT_NAME=gpt-35-turbo \
+    PARLEY_SESSION_STORE=postgres PARLEY_POSTGRES_URL="${pg_env#export PARLEY_TEST_POSTGRES_URL=}"
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  echo "RSS idle: $(rss_mb "$parley_pid") MB"
+  load_table "$port"
+  echo
+  echo "RSS after load: $(rss_mb "$parley_pid") MB; sessions in PostgreSQL:" \
+    "$(curl -fs "http://127.0.0.1:$port/metrics" | awk '$1 == "parley_sessions" {print $2}')" \
+    "(bounded by PARLEY_MAX_SESSIONS=10000 across all replicas)"
+  stop_pid "$parley_pid"
+}
+
+if on BENCH_FLOOR || on BENCH_STREAMS; then start_nginx_pair; fi
+if on BENCH_SOAK || on BENCH_TABLE || on BENCH_POSTGRES; then start_fake; fi
+if on BENCH_FLOOR; then section_floor; fi
+if on BENCH_STREAMS; then section_streams; fi
+if on BENCH_SOAK; then section_soak; fi
+if on BENCH_TABLE; then section_table; fi
+if on BENCH_POSTGRES; then section_postgres; fi
