@@ -44,6 +44,8 @@ let package = Package(
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // Timers whose cancellation frees them (TimerSleep); already built for AsyncHTTPClient.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(

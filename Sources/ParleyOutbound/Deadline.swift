@@ -15,7 +15,7 @@ public enum Deadline {
         try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await body() }
             group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
+                try await TimerSleep.sleep(until: deadline)
                 throw timedOut()
             }
             defer { group.cancelAll() }
@@ -42,7 +42,8 @@ public enum Deadline {
                     }
                 }
                 let timer = Task {
-                    try? await Task.sleep(for: limit)
+                    // A cancelled timer ends here without a result: the race was already decided.
+                    guard (try? await TimerSleep.sleep(for: limit)) != nil else { return }
                     race.finish(.failure(timedOut()))
                 }
                 race.start(continuation, cancelling: [work, timer])

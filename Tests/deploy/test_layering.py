@@ -18,7 +18,7 @@ PLATFORM = {"Foundation", "Synchronization", "Darwin", "Glibc"}
 # target -> the modules it may import, besides PLATFORM.
 ALLOWED: dict[str, set[str]] = {
     # Outbound HTTP, retry and deadline rules: knows no other Parley target.
-    "ParleyOutbound": {"AsyncHTTPClient", "NIOCore"},
+    "ParleyOutbound": {"AsyncHTTPClient", "NIOCore", "NIOPosix"},
     # Entra credentials and the token cache: no Hummingbird, no Azure OpenAI.
     "ParleyIdentity": {"ParleyOutbound", "AsyncHTTPClient", "Logging", "Crypto", "_CryptoExtras"},
     # The Azure OpenAI client: no Hummingbird, no identity (a token arrives through a closure).

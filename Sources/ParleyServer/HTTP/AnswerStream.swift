@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import ParleyOutbound
 import ParleyChat
 
 /// The event stream of one answer: `session`, then `delta`s as they arrive, then exactly one of
@@ -64,7 +65,7 @@ struct AnswerStream: Sendable {
             }
             group.addTask {
                 while true {
-                    try await Task.sleep(for: interval)
+                    try await TimerSleep.sleep(for: interval)
                     queue.push(AnswerStreamEvent.ping.buffer)
                 }
             }

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import ParleyOutbound
 import Synchronization
 
 /// Reads a request body within a time limit. When the limit passes, the connection's input is
@@ -12,7 +13,7 @@ enum RequestBodyDeadline {
     static func collect(_ request: Request, upTo maxBytes: Int, within limit: Duration, channel: any Channel) async throws -> ByteBuffer {
         let timedOut = Atomic<Bool>(false)
         let timer = Task {
-            try await Task.sleep(for: limit)
+            try await TimerSleep.sleep(for: limit)
             timedOut.store(true, ordering: .releasing)
             channel.close(mode: .input, promise: nil)
         }
