@@ -63,7 +63,9 @@ def parley_variables() -> set[str]:
     assert result.returncode == 0, f"parley config --variables failed: {result.stderr}"
     names = {line.strip() for line in result.stdout.splitlines() if line.strip()}
     # A contract check: the list is names only, and has the ones the issue names.
-    assert all(n.replace("_", "").isalnum() and n.upper() == n for n in names), sorted(names)
+    # Upper case, except the lower-case spellings of the proxy variables that curl and Go also read.
+    lower_case_proxy = {"http_proxy", "https_proxy", "no_proxy"}
+    assert all(n.replace("_", "").isalnum() and (n.upper() == n or n in lower_case_proxy) for n in names), sorted(names)
     assert {"OPENAI_API_BASE", "DEPLOYMENT_NAME", "AZURE_CLIENT_ID"} <= names, sorted(names)
     return names
 
