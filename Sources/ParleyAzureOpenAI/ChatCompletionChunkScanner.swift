@@ -58,21 +58,13 @@ struct ChatCompletionChunkScanner {
 
     /// `{ "key": value, … }`, calling `member` with the scanner positioned at each value.
     private mutating func object(_ member: (inout ChatCompletionChunkScanner, Key) -> Bool) -> Bool {
-        guard consume(UInt8(ascii: "{")) else { return false }
-        if consume(UInt8(ascii: "}")) { return true }
-        while true {
-            skipWhitespace()
-            guard let key = rawString() else { return false }
-            guard consume(UInt8(ascii: ":")) else { return false }
-            skipWhitespace()
+        objectWithRawKeys { scanner, key in
             let kind: Key
             if key.elementsEqual("choices".utf8) { kind = .choices }
             else if key.elementsEqual("usage".utf8) { kind = .usage }
             else if key.elementsEqual("error".utf8) { kind = .error }
             else { kind = .other }
-            guard member(&self, kind) else { return false }
-            if consume(UInt8(ascii: ",")) { continue }
-            return consume(UInt8(ascii: "}"))
+            return member(&scanner, kind)
         }
     }
 

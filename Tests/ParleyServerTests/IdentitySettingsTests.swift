@@ -8,14 +8,7 @@ import Testing
 @Suite("Identity settings")
 struct IdentitySettingsTests {
     private func load(_ environment: [String: String], dotEnv: String? = nil) async throws -> ParleySettings {
-        var path: String?
-        if let dotEnv {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("parley-\(UUID().uuidString).env")
-            try dotEnv.write(to: file, atomically: true, encoding: .utf8)
-            path = file.path
-        }
-        defer { if let path { try? FileManager.default.removeItem(atPath: path) } }
-        return try await ParleySettings.load(environment: environment, dotEnvPath: path, identityVariables: IdentityEnvironment.variableNames)
+        try await SettingsLoading.load(environment, dotEnv: dotEnv, identityVariables: IdentityEnvironment.variableNames)
     }
 
     @Test func theCLIsGetTheWholeProcessEnvironmentWithDotEnvIdentityValuesOnTop() async throws {

@@ -6,14 +6,7 @@ import Testing
 @Suite("Settings from the environment and .env")
 struct SettingsTests {
     private func load(_ environment: [String: String], dotEnv: String? = nil) async throws -> ParleySettings {
-        var path: String?
-        if let dotEnv {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("parley-\(UUID().uuidString).env")
-            try dotEnv.write(to: file, atomically: true, encoding: .utf8)
-            path = file.path
-        }
-        defer { if let path { try? FileManager.default.removeItem(atPath: path) } }
-        return try await ParleySettings.load(environment: environment, dotEnvPath: path, identityVariables: ["AZURE_CLIENT_ID"])
+        try await SettingsLoading.load(environment, dotEnv: dotEnv, identityVariables: ["AZURE_CLIENT_ID"])
     }
 
     private func failure(_ environment: [String: String], dotEnv: String? = nil) async -> SettingsError? {
