@@ -190,7 +190,17 @@ struct CLIProcessRunner: Sendable {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        var result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // ETXTBSY: somebody still holds the file open for writing — a package manager replacing
+        // `az`, or a process forked while the file was being written and not yet exec'd (seen in
+        // CI with freshly written fake CLIs). It passes within milliseconds, so it is retried for
+        // up to a second (this runs on a thread of its own) rather than reported as "cannot start".
+        var waited = 0
+        while result == ETXTBSY && waited < 1_000 {
+            usleep(20_000)
+            waited += 20
+            result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        }
         guard result == 0 else {
             throw Failure.couldNotStart(String(cString: strerror(result)))
         }

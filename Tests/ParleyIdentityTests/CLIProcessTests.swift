@@ -79,6 +79,30 @@ import Glibc
         #expect(!files.contains("held-open-for-writing"), "\(files)")
     }
 
+    /// A CLI file still open for writing somewhere (a package upgrade, a process forked while it
+    /// was being written) makes exec fail with ETXTBSY for a moment: the start is retried.
+    @Test func aCLIBusyForAMomentStillStarts() async throws {
+        let directory = try TemporaryDirectory()
+        let bin = directory.url.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let copy = bin.appendingPathComponent("az").path
+        try FileManager.default.copyItem(atPath: "\(Env.fakeBin)/az", toPath: copy)
+        let output = "az-get-access-token-output.json"  // the fake prints it from its bin's parent
+        try FileManager.default.copyItem(atPath: Env.fixtures.appendingPathComponent(output).path,
+                                         toPath: directory.file(output))
+        let writer = open(copy, O_WRONLY)
+        try #require(writer >= 0)
+        // Closed from a thread of its own while the credential is already trying to start `az`.
+        let released = DispatchSemaphore(value: 0)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(150)) {
+            close(writer)
+            released.signal()
+        }
+        let token = try await az(["PATH": "\(bin.path):/usr/bin:/bin"], timeout: .seconds(5)).getToken(scopes: [Env.scope])
+        released.wait()
+        #expect(token.token == CLICredentialTests.fixtureToken)
+    }
+
     static func pid(in file: String) -> pid_t? {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
         return pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))

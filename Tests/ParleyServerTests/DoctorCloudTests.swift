@@ -40,7 +40,7 @@ import Testing
         try await DoctorFixture.with { fixture in
             let (report, _) = try await run(fixture, audience: "https://cognitiveservices.azure.com", scope: "https://cognitiveservices.azure.us/.default")
             let access = try #require(report.step(.accessToken))
-            #expect(access.status == .warning)
+            #expect(access.status == .warning, "\(report.render())")
             #expect(access.notes.first?.contains("not https://cognitiveservices.azure.us") == true)
             #expect(access.fixes.contains { $0.contains("https://cognitiveservices.azure.us/.default") })
         }

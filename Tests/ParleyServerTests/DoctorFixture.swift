@@ -122,8 +122,7 @@ struct DoctorFixture: Sendable {
     /// Puts an executable shell script named `name` on the fixture's PATH.
     func installExecutable(_ name: String, script: String) throws {
         let url = folder.appendingPathComponent("bin").appendingPathComponent(name)
-        try script.write(to: url, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        try ExecutableScript.write(script, to: url)
     }
 }
 
