@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CoreMetrics
+import ParleyOutbound
 
 /// Where and how the client reaches one Azure OpenAI resource. Read once by the composition root.
 public struct AzureOpenAIConfiguration: Sendable {
@@ -8,9 +9,14 @@ public struct AzureOpenAIConfiguration: Sendable {
     /// A dated api-version (`2024-10-21`, the latest dated GA as of 2025-08) or `v1`, which selects the
     /// `/openai/v1/chat/completions` route (GA since August 2025).
     public var apiVersion: String
+    /// When to retry and how long to wait (`RetryPolicy.azureOpenAI`, with `maxRetries` from here).
+    public var retry: RetryPolicy
     /// Retries after the first attempt for 408, 429, 5xx and connection errors (openai-python's
     /// DEFAULT_MAX_RETRIES is 2 as well, openai 3.57.0).
-    public var maxRetries: Int
+    public var maxRetries: Int {
+        get { retry.maxRetries }
+        set { retry.maxRetries = newValue }
+    }
     /// How long connecting may take. Applied by whoever builds the `HTTPClient` (see `httpClientTimeout`).
     public var connectTimeout: Duration
     /// How long to wait for the response head, and the longest silence between body bytes.
@@ -31,7 +37,8 @@ public struct AzureOpenAIConfiguration: Sendable {
     ) {
         self.endpoint = endpoint
         self.apiVersion = apiVersion
-        self.maxRetries = maxRetries
+        self.retry = .azureOpenAI
+        self.retry.maxRetries = maxRetries
         self.connectTimeout = connectTimeout
         self.firstByteTimeout = firstByteTimeout
         self.requestTimeout = requestTimeout
@@ -61,4 +68,15 @@ public struct AzureOpenAIConfiguration: Sendable {
         while base.hasSuffix("/") { base.removeLast() }
         return base
     }
+}
+
+/// The Azure OpenAI client's retry values. Mirrors openai-python (openai 3.57.0, `_base_client.py`, read
+/// 2026): retry 408, 429, 5xx and connection errors; honour `retry-after-ms`, then `retry-after` (only
+/// positive values); otherwise `min(0.5 s × 2^retries, 8 s) × (1 − 0.25 × random)`; a server-asked wait
+/// over 120 s (`MAX_RETRY_AFTER_DELAY`) is not retried at all.
+extension RetryPolicy {
+    public static let azureOpenAI = RetryPolicy(
+        retryableStatuses: [408...408, 429...429, 500...Int.max], maxRetries: 2, baseDelay: .milliseconds(500),
+        maxDelay: .seconds(8), jitter: 0.25, maxRetryAfter: .seconds(120), longServerDelay: .giveUp,
+        honoursZeroServerDelay: false)
 }

@@ -110,11 +110,11 @@ struct ChatCompletionCall: Sendable {
                     continue
                 }
                 if status == 429 { client.counters.increment(UpstreamCounters.rateLimited, deployment: request.deployment) }
-                let serverDelay = ChatCompletionRetry.serverDelay(
+                let serverDelay = configuration.retry.serverDelay(
                     retryAfterMilliseconds: headers.first(name: "retry-after-ms"), retryAfter: headers.first(name: "retry-after"),
                     message: status == 429 ? envelope?.message : nil)
-                let retryAfterSeconds = serverDelay.map(ChatCompletionRetry.wholeSeconds)
-                if ChatCompletionRetry.isRetryable(status: status), retriesTaken < configuration.maxRetries,
+                let retryAfterSeconds = serverDelay.map(RetryAfter.wholeSeconds)
+                if configuration.retry.isRetryable(status: status), retriesTaken < configuration.retry.maxRetries,
                     let delay = plannedDelay(serverDelay: serverDelay, retriesTaken: retriesTaken, deadline: deadline)
                 {
                     logger.warning("Azure OpenAI answered \(status); retrying",
@@ -132,7 +132,7 @@ struct ChatCompletionCall: Sendable {
 
             case .transportFailed(let error, let phase):
                 if ContinuousClock.now >= deadline { throw RequestDeadlinePassed() }
-                if retriesTaken < configuration.maxRetries,
+                if retriesTaken < configuration.retry.maxRetries,
                     let delay = plannedDelay(serverDelay: nil, retriesTaken: retriesTaken, deadline: deadline)
                 {
                     logger.warning("Azure OpenAI could not be reached; retrying",
@@ -167,14 +167,9 @@ struct ChatCompletionCall: Sendable {
     /// The wait before the next attempt, or nil when none should be made: the server asked for more
     /// than 120 s, or the wait would run past the request deadline.
     private func plannedDelay(serverDelay: Duration?, retriesTaken: Int, deadline: ContinuousClock.Instant) -> Duration? {
-        let delay: Duration
-        if let serverDelay {
-            guard serverDelay <= .seconds(ChatCompletionRetry.maximumServerDelay) else { return nil }
-            delay = serverDelay
-        } else {
-            delay = ChatCompletionRetry.backoff(retriesTaken: retriesTaken, random: Double.random(in: 0..<1))
-        }
-        guard ContinuousClock.now + delay < deadline else { return nil }
+        guard let delay = configuration.retry.delay(retriesTaken: retriesTaken, status: nil, serverDelay: serverDelay),
+            ContinuousClock.now + delay < deadline
+        else { return nil }
         return delay
     }
 

@@ -1,3 +1,5 @@
+import ParleyOutbound
+
 /// Timeouts, retries and the sleep function used by every credential. Defaults match
 /// azure-identity where it is sensible and are shorter where it is not (identity.md §11.4).
 /// Tests shorten them and record sleeps instead of sleeping.
@@ -20,4 +22,25 @@ public struct IdentityOptions: Sendable {
     public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     public init() {}
+}
+
+/// The identity library's retry values. A `Retry-After` is honoured up to 60 s (longer ones wait 60 s),
+/// zero included; no jitter.
+extension RetryPolicy {
+    /// azure-core `RetryPolicy` (1.41.0, 2026): 408, 429, 500, 502, 503, 504 and every code ≥ 506,
+    /// retry_total=3, backoff 0.8 s doubling. AADSTS 4xx errors are never retried.
+    public static let entra = RetryPolicy(retryableStatuses: [408...408, 429...429, 500...500, 502...504, 506...Int.max],
+                                          maxRetries: 3, baseDelay: .milliseconds(800), maxDelay: .seconds(60))
+
+    /// IMDS docs and azure-identity `ImdsRetryPolicy` (1.27.0, 2026): 404, 410, 429 and 5xx,
+    /// retry_total=5, backoff 0.8 s doubling, max 60 s. A 410 "must be retried for at least 70 s"
+    /// (learn.microsoft.com instance-metadata-service error table, 2026): 2.5 s doubling gives
+    /// 2.5 + 5 + 10 + 20 + 40 = 77.5 s over five retries.
+    public static let imds = RetryPolicy(retryableStatuses: imdsStatuses, maxRetries: 5, baseDelay: .milliseconds(800),
+                                         goneBaseDelay: .milliseconds(2500), maxDelay: .seconds(60))
+
+    /// One attempt only: the default chain's IMDS probe.
+    public static let none = RetryPolicy(retryableStatuses: imdsStatuses, maxRetries: 0, baseDelay: .zero, maxDelay: .zero)
+
+    private static let imdsStatuses = [404...404, 410...410, 429...429, 500...599]
 }

@@ -46,12 +46,12 @@ struct TokenHTTP: Sendable {
             do {
                 var reply = try await Self.attempt(request, client: httpClient, timeout: timeout)
                 reply.attempts = retry + 1
-                guard retry < policy.maxRetries, policy.isRetryable(status: reply.status) else { return reply }
+                guard retry < policy.maxRetries, policy.isRetryable(status: reply.status),
+                    let wait = policy.delay(retriesTaken: retry, status: reply.status, serverDelay: policy.serverDelay(
+                        retryAfterMilliseconds: reply.header("retry-after-ms") ?? reply.header("x-ms-retry-after-ms"),
+                        retryAfter: reply.header("Retry-After"), now: now()))
+                else { return reply }
                 retry += 1
-                let wait = policy.delay(beforeRetry: retry, status: reply.status,
-                                        retryAfter: RetryAfter.parse(
-                                            retryAfterMilliseconds: reply.header("retry-after-ms") ?? reply.header("x-ms-retry-after-ms"),
-                                            retryAfter: reply.header("Retry-After"), now: now()))
                 logger.debug("\(what) answered HTTP \(reply.status); retrying", metadata: [
                     "retry": "\(retry)", "delay_ms": "\(wait.milliseconds)",
                 ])
@@ -62,8 +62,8 @@ struct TokenHTTP: Sendable {
                 guard retry < policy.maxRetries else {
                     throw TransportError(attempts: retry + 1, underlying: Self.explain(error, timeout: timeout))
                 }
+                let wait = policy.backoff(retriesTaken: retry)
                 retry += 1
-                let wait = policy.delay(beforeRetry: retry, status: nil, retryAfter: nil)
                 logger.debug("\(what) request failed; retrying", metadata: [
                     "retry": "\(retry)", "error": "\(Self.explain(error, timeout: timeout))",
                 ])

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import ParleyAzureOpenAI
+import ParleyOutbound
 import ParleyTestSupport
 import Testing
 @testable import ParleyAzureOpenAI
@@ -92,11 +93,11 @@ import Testing
         let hostile = ["1e300", "-1e300", "inf", "+inf", "nan", "-nan", "1e-300", "99999999999999999999", "", " ",
                        "18446744073709551616", "9223372036854775807", "Tue, 14 Nov 2023 22:13:30 GMT", "∞", "1_000"]
         for value in hostile {
-            for delay in [ChatCompletionRetry.serverDelay(retryAfterMilliseconds: value, retryAfter: nil, message: nil),
-                          ChatCompletionRetry.serverDelay(retryAfterMilliseconds: nil, retryAfter: value, message: nil)] {
+            for delay in [RetryPolicy.azureOpenAI.serverDelay(retryAfterMilliseconds: value, retryAfter: nil, message: nil),
+                          RetryPolicy.azureOpenAI.serverDelay(retryAfterMilliseconds: nil, retryAfter: value, message: nil)] {
                 guard let delay else { continue }
                 #expect(delay > .zero && delay <= .seconds(Self.day), "\(value)")
-                #expect((1...Self.day).contains(ChatCompletionRetry.wholeSeconds(delay)), "\(value)")
+                #expect((1...Self.day).contains(RetryAfter.wholeSeconds(delay)), "\(value)")
             }
         }
     }

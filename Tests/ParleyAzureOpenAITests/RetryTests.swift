@@ -1,5 +1,6 @@
 import Foundation
 import ParleyAzureOpenAI
+import ParleyOutbound
 import ParleyTestSupport
 import Testing
 @testable import ParleyAzureOpenAI
@@ -133,29 +134,29 @@ import Testing
     // MARK: The policy itself
 
     @Test func backoffFollowsOpenAIPython() {
-        #expect(ChatCompletionRetry.backoff(retriesTaken: 0, random: 0) == .milliseconds(500))
-        #expect(ChatCompletionRetry.backoff(retriesTaken: 0, random: 0.999_999) == .milliseconds(375))
-        #expect(ChatCompletionRetry.backoff(retriesTaken: 1, random: 0) == .seconds(1))
-        #expect(ChatCompletionRetry.backoff(retriesTaken: 4, random: 0) == .seconds(8))
-        #expect(ChatCompletionRetry.backoff(retriesTaken: 40, random: 0) == .seconds(8))
+        #expect(RetryPolicy.azureOpenAI.backoff(retriesTaken: 0, random: 0) == .milliseconds(500))
+        #expect(RetryPolicy.azureOpenAI.backoff(retriesTaken: 0, random: 0.999_999) == .milliseconds(375))
+        #expect(RetryPolicy.azureOpenAI.backoff(retriesTaken: 1, random: 0) == .seconds(1))
+        #expect(RetryPolicy.azureOpenAI.backoff(retriesTaken: 4, random: 0) == .seconds(8))
+        #expect(RetryPolicy.azureOpenAI.backoff(retriesTaken: 40, random: 0) == .seconds(8))
     }
 
     @Test func serverDelayPrefersMillisecondsThenSecondsThenTheMessage() {
-        #expect(ChatCompletionRetry.serverDelay(retryAfterMilliseconds: "1500", retryAfter: "9", message: nil) == .milliseconds(1500))
-        #expect(ChatCompletionRetry.serverDelay(retryAfterMilliseconds: nil, retryAfter: "2", message: "Try again in 9 seconds") == .seconds(2))
-        #expect(ChatCompletionRetry.serverDelay(retryAfterMilliseconds: "junk", retryAfter: nil,
+        #expect(RetryPolicy.azureOpenAI.serverDelay(retryAfterMilliseconds: "1500", retryAfter: "9", message: nil) == .milliseconds(1500))
+        #expect(RetryPolicy.azureOpenAI.serverDelay(retryAfterMilliseconds: nil, retryAfter: "2", message: "Try again in 9 seconds") == .seconds(2))
+        #expect(RetryPolicy.azureOpenAI.serverDelay(retryAfterMilliseconds: "junk", retryAfter: nil,
                                         message: "Rate limit is exceeded. Try again in 2 seconds.") == .seconds(2))
-        #expect(ChatCompletionRetry.serverDelay(retryAfterMilliseconds: nil, retryAfter: nil,
+        #expect(RetryPolicy.azureOpenAI.serverDelay(retryAfterMilliseconds: nil, retryAfter: nil,
                                         message: "… have exceeded token rate limit … Please retry after 86400 seconds. Please go here") == .seconds(86400))
-        #expect(ChatCompletionRetry.serverDelay(retryAfterMilliseconds: "0", retryAfter: nil, message: "no hint") == nil)
+        #expect(RetryPolicy.azureOpenAI.serverDelay(retryAfterMilliseconds: "0", retryAfter: nil, message: "no hint") == nil)
         let now = Date(timeIntervalSince1970: 1_700_000_000)
-        let inTenSeconds = ChatCompletionRetry.serverDelay(retryAfterMilliseconds: nil, retryAfter: "Tue, 14 Nov 2023 22:13:30 GMT",
+        let inTenSeconds = RetryPolicy.azureOpenAI.serverDelay(retryAfterMilliseconds: nil, retryAfter: "Tue, 14 Nov 2023 22:13:30 GMT",
                                                    message: nil, now: now)
         #expect(inTenSeconds == .seconds(10))
     }
 
     @Test func retryableStatuses() {
-        #expect([408, 429, 500, 502, 503, 504].allSatisfy(ChatCompletionRetry.isRetryable(status:)))
-        #expect(![400, 401, 403, 404, 409, 413].contains(where: ChatCompletionRetry.isRetryable(status:)))
+        #expect([408, 429, 500, 502, 503, 504].allSatisfy(RetryPolicy.azureOpenAI.isRetryable(status:)))
+        #expect(![400, 401, 403, 404, 409, 413].contains(where: RetryPolicy.azureOpenAI.isRetryable(status:)))
     }
 }
