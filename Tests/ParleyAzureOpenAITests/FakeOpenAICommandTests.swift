@@ -1,38 +1,23 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import ParleyTestSupport
 import Testing
 
 /// `parley-fakes openai` as the browser suite and the benchmark use it: a real process.
 @Suite struct FakeOpenAICommandTests {
-    /// `swift test` builds the executables next to the test bundle (on Linux `Bundle.main` is the
-    /// build directory itself; inside an `.xctest` bundle it is one level down).
-    private static var executable: URL {
-        let here = Bundle.main.bundleURL
-        let candidates = [here, here.deletingLastPathComponent()].map { $0.appendingPathComponent("parley-fakes") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }
+    private static var executable: URL { BuiltExecutable.url("parley-fakes") }
 
     @Test func printsItsPortFirstServesAndExitsCleanlyOnSIGTERM() async throws {
         let path = Self.executable.path
         try #require(FileManager.default.isExecutableFile(atPath: path), "parley-fakes not built at \(path)")
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = ["openai", "--port", "0", "--deployments", "dep-a,dep-b", "--api-key", "cli-key", "--delay-ms", "0"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let process = try LaunchedProcess(
+            Self.executable, arguments: ["openai", "--port", "0", "--deployments", "dep-a,dep-b", "--api-key", "cli-key", "--delay-ms", "0"],
+            standardOutput: .file)
+        defer { process.stop() }
 
-        // The first line, read byte by byte so nothing after it is consumed.
-        let handle = output.fileHandleForReading
-        var line = Data()
-        while line.last != UInt8(ascii: "\n"), line.count < 200 {
-            let byte = handle.readData(ofLength: 1)
-            if byte.isEmpty { break }
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        // The first line, with nothing after it.
+        let text = try await process.waitFor(#"^.*\n"#, in: .standardOutput) ?? process.text(.standardOutput)
         let match = try #require(text.wholeMatch(of: #/listening on 127\.0\.0\.1:(\d+)\n/#), "first line was \(text.debugDescription)")
         let port = try #require(Int(match.1))
 
@@ -48,11 +33,8 @@ import Testing
         #expect(body.contains(#""content":" wire""#))
         #expect(body.hasSuffix("data: [DONE]\n\n"))
 
-        process.terminate()  // SIGTERM
-        let deadline = ContinuousClock.now + .seconds(5)
-        while process.isRunning && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        process.signal(SIGTERM)
+        try await process.waitForExit(timeout: .seconds(5))
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 0)
     }

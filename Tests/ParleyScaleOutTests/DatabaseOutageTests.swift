@@ -12,22 +12,13 @@ struct DatabaseOutageTests {
 
     @discardableResult
     private func cluster(_ command: String, dir: String) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Self.script, command, "--dir", dir]
-        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        // A file, not a pipe: the server that `start` leaves running would hold a pipe open.
-        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("parley-cluster-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputFile) }
-        let output = try FileHandle(forWritingTo: outputFile)
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        // Polled, not waitUntilExit(): a blocked thread would starve the other tests' tasks.
-        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        try? output.close()
-        let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+        // Output to a file (`LaunchedProcess`), not a pipe: the server that `start` leaves running would
+        // hold a pipe open. Polled, not waitUntilExit(): a blocked thread would starve the other tests' tasks.
+        let process = try LaunchedProcess(URL(fileURLWithPath: "/bin/bash"), arguments: [Self.script, command, "--dir", dir],
+                                          environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+                                          standardOutput: .file, standardError: .standardOutput)
+        try await process.waitForExit()
+        let text = process.text(.standardOutput)
         guard process.terminationStatus == 0 else { throw ClusterFailed(command: command, output: text) }
         return text
     }

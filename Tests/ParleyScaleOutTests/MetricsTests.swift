@@ -118,9 +118,7 @@ struct MetricsTests {
             settings: settings, dependencies: .init(httpClient: .shared, logger: Self.quiet, metrics: metrics))
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let parley = try ParleyProcess(environment: [:])
-            defer { parley.stop() }
-            parley.setPort(port)
+            let parley = ParleyProcess(port: port)
             let stream = try await parley.openStream("[[slow]] a long answer")
             let during = try PrometheusText(parsing: try await parley.text("/metrics"))
             #expect(during.value("parley_active_streams") == 1)
@@ -198,9 +196,7 @@ struct MetricsPortTests {
         try await app.test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
-            let probe = try ParleyProcess(environment: [:])
-            defer { probe.stop() }
-            probe.setPort(metricsPort)
+            let probe = ParleyProcess(port: metricsPort)
             var page = ""
             for _ in 0..<50 where page.isEmpty {
                 page = (try? await probe.text("/metrics")) ?? ""

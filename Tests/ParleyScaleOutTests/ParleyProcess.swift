@@ -5,59 +5,45 @@ import ParleyTestSupport
 import Testing
 
 /// `.build/debug/parley serve` as a subprocess on a loopback port, with its own environment (never
-/// the test's), its log in a file (a pipe left unread would block it).
+/// the test's), its log in a file (`LaunchedProcess`); or, with `init(port:)`, a client of a server
+/// that is not a process of ours (an in-process application).
 final class ParleyProcess: @unchecked Sendable {
-    let process = Process()
-    let logFile: URL
-    private(set) var port = 0
+    private let launched: LaunchedProcess?
+    let port: Int
     var base: String { "http://127.0.0.1:\(port)" }
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let executable = BuiltExecutable.parley
 
-    init(environment: [String: String]) throws {
-        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("parley-scaleout-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        process.executableURL = Self.executable
-        process.arguments = ["serve"]
-        process.currentDirectoryURL = FileManager.default.temporaryDirectory
-        process.environment = [
-            "PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": "0", "PARLEY_SHUTDOWN_GRACE": "5",
-            "PARLEY_PUBLIC_DIR": Self.repository.appendingPathComponent("Public").path,
-            // Never the real IMDS or Entra (the chain is not used with an API key, but be sure).
-            "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9",
-        ].merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: logFile)
+    init(port: Int) {
+        launched = nil
+        self.port = port
+    }
+
+    private init(launched: LaunchedProcess, port: Int) {
+        self.launched = launched
+        self.port = port
     }
 
     /// Starts and waits for the "listening on" line (20 s at most).
     static func start(environment: [String: String]) async throws -> ParleyProcess {
         try #require(FileManager.default.isExecutableFile(atPath: executable.path), "parley is not built at \(executable.path)")
-        let parley = try ParleyProcess(environment: environment)
-        try parley.process.run()
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline, parley.process.isRunning {
-            if let range = parley.log.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-                let port = Int(parley.log[range].split(separator: ":").last ?? "")
-            {
-                parley.port = port
-                return parley
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        let launched = try LaunchedProcess(executable, arguments: ["serve"], environment: [
+            "PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": "0", "PARLEY_SHUTDOWN_GRACE": "5",
+            "PARLEY_PUBLIC_DIR": repository.appendingPathComponent("Public").path,
+            // Never the real IMDS or Entra (the chain is not used with an API key, but be sure).
+            "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9",
+        ].merging(environment) { $1 }, directory: FileManager.default.temporaryDirectory, standardError: .file)
+        guard let port = try await launched.waitForListeningPort(in: .standardError) else {
+            launched.stop()
+            throw StartFailed(log: launched.text(.standardError))
         }
-        parley.stop()
-        throw StartFailed(log: parley.log)
+        return ParleyProcess(launched: launched, port: port)
     }
 
     struct StartFailed: Error, CustomStringConvertible {
         let log: String
         var description: String { "parley serve did not start:\n\(log)" }
-    }
-
-    /// Talks to a server that is not this process (an in-process application on `port`).
-    func setPort(_ port: Int) {
-        self.port = port
     }
 
     /// A GET's body as text.
@@ -66,14 +52,10 @@ final class ParleyProcess: @unchecked Sendable {
         return String(buffer: try await response.body.collect(upTo: 1 << 22))
     }
 
-    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    var log: String { launched?.text(.standardError) ?? "" }
 
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(at: logFile)
+        launched?.stop()
     }
 
     // MARK: HTTP

@@ -15,36 +15,11 @@ struct DoctorProcessTests {
     }
 
     static func doctor(_ arguments: [String], environment: [String: String], in directory: URL) async throws -> Outcome {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["doctor"] + arguments
-        process.environment = environment
-        process.currentDirectoryURL = directory
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        // Read both pipes while the process runs, so a large report cannot block it; on Dispatch
-        // threads, because a blocking read on the cooperative pool would starve the in-process fakes.
-        let output = readToEnd(stdout), errors = readToEnd(stderr)
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        let process = try LaunchedProcess(executable, arguments: ["doctor"] + arguments, environment: environment,
+                                          directory: directory, standardOutput: .file, standardError: .file)
+        if try await !process.waitForExit(timeout: .seconds(60)) { process.stop() }
         return Outcome(status: process.terminationStatus,
-                       stdout: String(decoding: await output.value, as: UTF8.self),
-                       stderr: String(decoding: await errors.value, as: UTF8.self))
-    }
-
-    static func readToEnd(_ pipe: Pipe) -> Task<Data, Never> {
-        Task {
-            await withCheckedContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile()) }
-            }
-        }
+                       stdout: process.text(.standardOutput), stderr: process.text(.standardError))
     }
 
     @Test func exitCodesAreZeroWhenAllWorksOneWhenSomethingFailsTwoForABadSetting() async throws {

@@ -12,19 +12,12 @@ struct LogPipeProcessTests {
         let executable = BuiltExecutable.parley
         try #require(FileManager.default.isExecutableFile(atPath: executable.path), "parley not built at \(executable.path)")
         let port = try FreePort.next()
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["serve"]
-        process.environment = [
+        // Standard error is a pipe whose reading end is closed: nobody will ever read the log.
+        let process = try LaunchedProcess(executable, arguments: ["serve"], environment: [
             "HOST": "127.0.0.1", "PORT": "\(port)", "LOG_FORMAT": format, "LOG_LEVEL": "debug",
             "PARLEY_PUBLIC_DIR": ServerHarness.publicDirectory, "PATH": "/usr/bin:/bin",
-        ]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try errors.fileHandleForReading.close()  // nobody will ever read the log
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        ], standardError: .unreadPipe)
+        defer { process.stop() }
 
         let server = ServerHarness(port: port, fake: nil, logs: LogCapture())
         var healthy = false
@@ -38,8 +31,8 @@ struct LogPipeProcessTests {
             #expect(reply.status == 200)
         }
         #expect(process.isRunning, "parley died writing its log")
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        process.signal(SIGTERM)
+        try await process.waitForExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
     }
 }

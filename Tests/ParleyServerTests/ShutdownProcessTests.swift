@@ -15,39 +15,22 @@ struct ShutdownProcessTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
 
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["serve"]
-        process.currentDirectoryURL = folder
-        process.environment = ServerHarness.azureEnvironment(fake).merging([
+        let process = try LaunchedProcess(executable, arguments: ["serve"], environment: ServerHarness.azureEnvironment(fake).merging([
             "HOST": "127.0.0.1", "PORT": "0", "PARLEY_SHUTDOWN_GRACE": "20",
             "PARLEY_PUBLIC_DIR": ServerHarness.publicDirectory, "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9",
-        ]) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        ]) { $1 }, directory: folder, standardError: .file)
+        defer { process.stop() }
 
         // The port is in the "listening on" log line.
-        var log = ""
-        var port: Int?
-        let deadline = ContinuousClock.now + .seconds(20)
-        while port == nil, ContinuousClock.now < deadline {
-            let data = errors.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            log += String(decoding: data, as: UTF8.self)
-            if let range = log.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                port = Int(log[range].split(separator: ":").last ?? "")
-            }
-        }
+        let port = try await process.waitForListeningPort(in: .standardError)
+        let log = process.text(.standardError)
         let base = "http://127.0.0.1:\(try #require(port, "no listening line in: \(log)"))"
 
         let stream = try await EventStreamReader.open(base: base, body: ServerHarness.askBody("[[slow]] long answer", stream: true))
         #expect(try await stream.next()?.name == "session")
         #expect(try await stream.next()?.name == "delta")
 
-        kill(process.processIdentifier, SIGTERM)
+        process.signal(SIGTERM)
 
         // New connections are refused while the answer in flight goes on to its end.
         var refused = false
@@ -65,7 +48,7 @@ struct ShutdownProcessTests {
         #expect(rest.last?.name == "done")
         #expect(rest.filter { $0.name == "delta" }.count > 20)
 
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try await process.waitForExit()
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
         try await fake.shutdown()
