@@ -113,7 +113,7 @@ public struct Doctor: Sendable {
             credential = try DefaultAzureCredential(environment: environment, httpClient: httpClient, logger: logger,
                                                     now: now, options: options.identity)
         } catch let error as IdentityConfigurationError {
-            // The same one-line error `parley serve` stops with (EntraAuthentication.makeCache).
+            // The same one-line error `parley serve` stops with (SharedTokenCache).
             throw SettingsError(error.variable, error.message)
         }
         let run = await credential.diagnose(scopes: [settings.scopes.openAI])

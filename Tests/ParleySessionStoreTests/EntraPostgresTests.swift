@@ -43,7 +43,7 @@ struct EntraPostgresTests {
         try await TestPostgres.execute("CREATE ROLE \(role) LOGIN PASSWORD '\(token)'")
         try await TestPostgres.execute("CREATE DATABASE \(database) OWNER \(role)")
 
-        let made = try SessionStoreFactory.make(settings: settings, tokenCache: cache, logger: logger, now: { Date() })
+        let made = try ParleyApplication.sessionStore(settings: settings, tokenCache: cache, logger: logger, now: { Date() })
         let store = try #require(made.store as? PostgresSessionStore)
         let opened = try await store.beginQuestion(in: nil)
         try await store.finishQuestion(opened.lease, recording: ChatTurn(question: "q", answer: "a"))
@@ -55,7 +55,7 @@ struct EntraPostgresTests {
 
         // A token PostgreSQL does not accept: unavailable, with the login named and no token shown.
         try await TestPostgres.execute("ALTER ROLE \(role) PASSWORD 'not-the-token'")
-        let refused = try SessionStoreFactory.make(settings: settings, tokenCache: cache, logger: logger, now: { Date() }).store
+        let refused = try ParleyApplication.sessionStore(settings: settings, tokenCache: cache, logger: logger, now: { Date() }).store
         do {
             _ = try await refused.count()
             Issue.record("a role whose password is not the token let the store in")

@@ -39,9 +39,9 @@ public struct ParleyApplication {
         let metrics = dependencies.metrics
         let tokens = SharedTokenCache(
             settings: settings, httpClient: dependencies.httpClient, logger: logger, now: dependencies.now, metrics: metrics)
-        let sessions = try SessionStoreFactory.make(settings: settings, tokenCache: try tokens.cache(), logger: logger, now: dependencies.now)
+        let sessions = try sessionStore(settings: settings, tokenCache: try tokens.cache(), logger: logger, now: dependencies.now)
         let store = InstrumentedSessionStore(base: sessions.store, metrics: metrics)
-        let backend = try ModelBackend.make(
+        let backend = try chatModel(
             settings: settings, httpClient: dependencies.httpClient, logger: logger,
             tokenCache: try tokens.cache(), metrics: metrics)
         let chat = ChatService(
@@ -84,6 +84,85 @@ public struct ParleyApplication {
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: nil),
             services: services,
             logger: logger)
+    }
+
+    /// The model Parley talks to (offline, or Azure OpenAI with an API key or Entra tokens), and how
+    /// to tell whether it can be reached (`readiness`: nil when ready, else the reason).
+    /// - Parameters:
+    ///   - tokenCache: the process's token cache, made only when Entra is used.
+    ///   - metrics: counts retries and 429s inside the Azure OpenAI client.
+    static func chatModel(
+        settings: ParleySettings, httpClient: OutboundHTTPClient, logger: Logger,
+        tokenCache: @autoclosure () throws -> TokenCache, metrics: ParleyMetrics?
+    ) throws -> (model: any ChatModel, readiness: @Sendable () async -> String?) {
+        guard let endpoint = settings.endpoint else { return (OfflineResponder(), { nil }) }
+        var configuration = AzureOpenAIConfiguration(
+            endpoint: endpoint, apiVersion: settings.apiVersion, maxRetries: settings.maxRetries,
+            requestTimeout: settings.requestTimeout)
+        configuration.metricsFactory = metrics?.metricsFactory
+        let authenticator: any AzureOpenAIAuthenticator
+        let readiness: @Sendable () async -> String?
+        switch settings.authentication {
+        case .apiKey:
+            authenticator = APIKeyAuthenticator(key: settings.apiKey ?? "")
+            readiness = { nil }
+        case .entra:
+            // Keyless: the default credential chain behind the process-wide token cache, which
+            // refreshes tokens before they expire for as long as the process runs. The scope is the
+            // cloud of AZURE_AUTHORITY_HOST, or AZURE_OPENAI_SCOPE (`ParleySettings.scopes`).
+            let cache = try tokenCache()
+            let scope = settings.scopes.openAI
+            authenticator = BearerTokenAuthenticator(
+                token: { try await cache.token(for: scope).token },
+                forget: { rejected in
+                    if let rejected {
+                        await cache.invalidate(scope: scope, ifTokenIs: rejected)
+                    } else {
+                        await cache.invalidate(scope: scope)
+                    }
+                })
+            readiness = {
+                do {
+                    _ = try await cache.token(for: scope)
+                    return nil
+                } catch {
+                    return "no credential can produce a token for Azure OpenAI: \(error)"
+                }
+            }
+        }
+        let client = AzureOpenAIClient(
+            configuration: configuration, httpClient: httpClient, authenticator: authenticator, logger: logger)
+        return (AzureChatModel(client: client, temperature: settings.temperature), readiness)
+    }
+
+    /// The session store: this process's memory (one replica), or PostgreSQL shared by every replica,
+    /// with a password or with Microsoft Entra tokens from the process's token cache (the same cache,
+    /// and so the same credential chain, as Azure OpenAI's). `services` run alongside the HTTP server
+    /// (PostgreSQL: migration at start, the expiry sweep, closing); `readiness` is for /readyz (nil
+    /// for the in-memory store, always ready).
+    static func sessionStore(
+        settings: ParleySettings, tokenCache: @autoclosure () throws -> TokenCache, logger: Logger, now: @escaping @Sendable () -> Date
+    ) throws -> (store: any SessionStore, services: [any Service], readiness: (@Sendable () async -> String?)?) {
+        let limits = SessionLimits(maxSessions: settings.maxSessions, idleTTL: settings.sessionTTL, maxTurns: settings.maxTurns)
+        guard settings.sessionStore == .postgres, let connection = settings.postgres else {
+            return (InMemorySessionStore(limits: limits, now: now), [], nil)
+        }
+        // The password for new connections: fixed, or a token for Azure Database for PostgreSQL.
+        let password: @Sendable () async throws -> String?
+        switch connection.authentication {
+        case .password:
+            let fixed = connection.password
+            password = { fixed }
+        case .entra:
+            let cache = try tokenCache()
+            let scope = connection.entraScope
+            password = { try await cache.token(for: scope).token }
+        }
+        // A question's lease outlives any answer: the whole-request timeout plus 30 s for the
+        // stream's last bytes and the final write.
+        let options = PostgresSessionStoreOptions(limits: limits, leaseDuration: settings.requestTimeout + .seconds(30), now: now)
+        let store = PostgresSessionStore(settings: connection, options: options, password: password, logger: logger)
+        return (store, [store], { await store.readiness() })
     }
 
     /// Values read when /metrics is rendered: live sessions, and seconds until each cached token expires.
