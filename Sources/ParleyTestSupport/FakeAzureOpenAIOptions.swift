@@ -37,7 +37,7 @@ extension FakeAzureOpenAI {
         public var logger: Logger?
         /// When set, the object IDs (`oid`) that hold "Cognitive Services OpenAI User" on this resource:
         /// a bearer token for any other principal gets 401 `PermissionDenied`, as Azure answers a valid
-        /// token without the data-plane role (see `FakeAzureOpenAI+Roles.swift`).
+        /// token without the data-plane role (see `permissionDenial` below).
         public var openAIUserObjectIDs: Set<String>? = nil
 
         public init(
