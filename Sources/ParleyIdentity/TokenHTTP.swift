@@ -46,11 +46,11 @@ struct TokenHTTP: Sendable {
             do {
                 var reply = try await Self.attempt(request, client: httpClient, timeout: timeout)
                 reply.attempts = retry + 1
-                guard retry < policy.maxRetries, policy.isRetryable(status: reply.status),
-                    let wait = policy.delay(retriesTaken: retry, status: reply.status, serverDelay: policy.serverDelay(
-                        retryAfterMilliseconds: reply.header("retry-after-ms") ?? reply.header("x-ms-retry-after-ms"),
-                        retryAfter: reply.header("Retry-After"), now: now()))
-                else { return reply }
+                guard retry < policy.maxRetries, policy.isRetryable(status: reply.status) else { return reply }
+                let serverDelay = policy.serverDelay(
+                    retryAfterMilliseconds: reply.header("retry-after-ms") ?? reply.header("x-ms-retry-after-ms"),
+                    retryAfter: reply.header("Retry-After"), now: now())
+                guard let wait = policy.delay(retriesTaken: retry, status: reply.status, serverDelay: serverDelay) else { return reply }
                 retry += 1
                 logger.debug("\(what) answered HTTP \(reply.status); retrying", metadata: [
                     "retry": "\(retry)", "delay_ms": "\(wait.milliseconds)",
