@@ -256,8 +256,8 @@ extension ChatCompletionCall {
                 return AzureOpenAIError(kind: .upstreamTimeout,
                     message: "Could not connect to Azure OpenAI within \(Self.format(configuration.connectTimeout)) (\(tries)). "
                         + "Check the endpoint and the network path to it (DNS, proxy, firewall).")
-            case .deadlineExceeded, .readTimeout where phase == .beforeHead:
-                // The head deadline and AHC's idle read timeout both mean "no first byte in time".
+            case _ where error == .deadlineExceeded || (error == .readTimeout && phase == .beforeHead):
+                // The head deadline, and AHC's idle read timeout before the head, both mean "no first byte in time".
                 return AzureOpenAIError(kind: .upstreamTimeout,
                     message: "Azure OpenAI did not start answering within \(Self.format(configuration.firstByteTimeout)) (\(tries)). "
                         + "The service may be overloaded; try again later.")

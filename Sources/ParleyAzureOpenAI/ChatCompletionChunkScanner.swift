@@ -60,9 +60,9 @@ struct ChatCompletionChunkScanner {
     private mutating func object(_ member: (inout ChatCompletionChunkScanner, Key) -> Bool) -> Bool {
         objectWithRawKeys { scanner, key in
             let kind: Key
-            if key.elementsEqual("choices".utf8) { kind = .choices }
-            else if key.elementsEqual("usage".utf8) { kind = .usage }
-            else if key.elementsEqual("error".utf8) { kind = .error }
+            if Self.key(key, is: "choices") { kind = .choices }
+            else if Self.key(key, is: "usage") { kind = .usage }
+            else if Self.key(key, is: "error") { kind = .error }
             else { kind = .other }
             return member(&scanner, kind)
         }
@@ -84,19 +84,19 @@ struct ChatCompletionChunkScanner {
     private mutating func choice() -> Choice? {
         var choice = Choice()
         let ok = objectWithRawKeys { scanner, key in
-            if key.elementsEqual("index".utf8) {
+            if Self.key(key, is: "index") {
                 if scanner.null() { choice.index = nil; return true }
                 guard let index = scanner.integer() else { return false }
                 choice.index = index
-            } else if key.elementsEqual("finish_reason".utf8) {
+            } else if Self.key(key, is: "finish_reason") {
                 if scanner.null() { choice.finishReason = nil; return true }
                 guard let reason = scanner.string() else { return false }
                 choice.finishReason = reason
-            } else if key.elementsEqual("delta".utf8) {
+            } else if Self.key(key, is: "delta") {
                 if scanner.null() { choice.content = nil; return true }
                 var content: String?
                 let ok = scanner.objectWithRawKeys { scanner, key in
-                    guard key.elementsEqual("content".utf8) else { return scanner.skipValue() }
+                    guard Self.key(key, is: "content") else { return scanner.skipValue() }
                     if scanner.null() { content = nil; return true }
                     guard let text = scanner.string() else { return false }
                     content = text
@@ -118,7 +118,7 @@ struct ChatCompletionChunkScanner {
         if consume(UInt8(ascii: "}")) { return true }
         while true {
             skipWhitespace()
-            guard let key = rawString() else { return false }
+            guard let key = rawKey() else { return false }
             guard consume(UInt8(ascii: ":")) else { return false }
             skipWhitespace()
             guard member(&self, key) else { return false }
@@ -127,30 +127,61 @@ struct ChatCompletionChunkScanner {
         }
     }
 
+    /// Whether a raw key is `word`: a byte comparison (the generic `elementsEqual` over `String.UTF8View`
+    /// was a visible share of the scan in `perf`).
+    private static func key(_ key: UnsafeRawBufferPointer, is word: StaticString) -> Bool {
+        guard key.count == word.utf8CodeUnitCount else { return false }
+        let expected = word.utf8Start
+        for offset in 0..<key.count where key[offset] != expected[offset] { return false }
+        return true
+    }
+
     // MARK: Values
 
-    /// A string without escapes, as raw bytes (keys); nil for anything else.
-    private mutating func rawString() -> UnsafeRawBufferPointer? {
+    /// A string without escapes, as raw bytes (keys), and whether it is all ASCII; nil for anything else.
+    private mutating func rawString() -> (bytes: UnsafeRawBufferPointer, isASCII: Bool)? {
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
         let start = position + 1
         var index = start
+        var high: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 position = index + 1
-                return UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+                return (UnsafeRawBufferPointer(rebasing: bytes[start..<index]), high < 0x80)
             }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            high |= byte
             index += 1
         }
         return nil
     }
 
+    /// A key without escapes and all ASCII (every key Azure sends); anything else goes to the decoder,
+    /// which also checks a key's UTF-8.
+    private mutating func rawKey() -> UnsafeRawBufferPointer? {
+        guard let raw = rawString(), raw.isASCII else { return nil }
+        return raw.bytes
+    }
+
+    /// Skips a string value, checking what `string()` checks but making no `String` of it: most of a
+    /// chunk's strings (ids, the model, content-filter severities) are only skipped.
+    private mutating func skipString() -> Bool {
+        let start = position
+        if let raw = rawString() {
+            return raw.isASCII || String(validating: raw.bytes, as: UTF8.self) != nil
+        }
+        position = start
+        return string() != nil
+    }
+
     /// A JSON string value, unescaped; nil when malformed or not valid UTF-8.
     private mutating func string() -> String? {
+        let start = position
         if let raw = rawString() {
-            return String(validating: raw, as: UTF8.self)
+            return raw.isASCII ? String(decoding: raw.bytes, as: UTF8.self) : String(validating: raw.bytes, as: UTF8.self)
         }
+        position = start
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
         var index = position + 1
         var output: [UInt8] = []
@@ -254,7 +285,7 @@ struct ChatCompletionChunkScanner {
         guard depth < 64, position < bytes.count else { return false }
         switch bytes[position] {
         case UInt8(ascii: "\""):
-            return string() != nil
+            return skipString()
         case UInt8(ascii: "{"):
             return objectWithRawKeys { scanner, _ in scanner.skipValue(depth: depth + 1) }
         case UInt8(ascii: "["):

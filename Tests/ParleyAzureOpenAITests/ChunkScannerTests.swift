@@ -40,6 +40,9 @@ import Testing
         #"{"choices":null,"id":""}"#,
         #"  {"choices":[],"x":[1,-2.5e3,true,false,null,{"y":[]}]}  "#,
         #"{"choices":[{"delta":{},"index":0,"logprobs":null,"content_filter_results":{"hate":{"filtered":false}}}]}"#,
+        #"{"choices":[{"delta":{"content":"x"},"index":0}],"model":"gpt-4o ’ é","note":"esc \" \u00e9 \ud83d\ude00"}"#,
+        #"{"choices":[{"delta":{"content":"x"},"index":0}],"clé":"non-ASCII key"}"#,
+        #"{"choices":[{"delta":{"content":"x"},"index":0}],"bad":"\ud800 lone surrogate, skipped"}"#,
         // Declined or rejected:
         #"{"choices":[{"delta":{"content":5},"index":0}]}"#,
         #"{"choices":[{"delta":{"content":"x"},"index":"0"}]}"#,
@@ -58,6 +61,18 @@ import Testing
     func agreesWithJSONDecoderOrDeclines(_ payload: String) {
         guard let scanned = Self.scanned(payload) else { return }  // the decoder decides
         #expect(scanned == Self.decoded(payload), "\(payload)")
+    }
+
+    /// Invalid UTF-8 anywhere — in the content, a skipped value or a key — is the decoder's to refuse.
+    @Test(arguments: [
+        [UInt8](#"{"choices":[{"delta":{"content":"x"},"index":0}],"id":"#.utf8) + [0x22, 0xFF, 0x22, 0x7D],
+        [UInt8](#"{"choices":[{"delta":{"content":""#.utf8) + [0xC3, 0x28] + [UInt8](#""},"index":0}]}"#.utf8),
+        [UInt8](#"{"choices":[],""#.utf8) + [0xE2, 0x82] + [UInt8](#"":1}"#.utf8),
+    ])
+    func invalidUTF8IsNeverAccepted(_ payload: [UInt8]) {
+        let scanned = payload.withUnsafeBytes { ChatCompletionChunkScanner.scan($0) }
+        #expect(scanned == nil)
+        #expect((try? JSONSerialization.jsonObject(with: Data(payload))) == nil, "the payload itself must be invalid")
     }
 
     @Test func ordinaryAzureChunksTakeTheFastPath() {

@@ -25,7 +25,12 @@ enum AnswerStreamEvent {
             buffer.writeStaticString("}\n\n")
             return buffer
         case .done(let answer, let usage, let finishReason):
-            return Self.event("done", DonePayload(answer: answer, usage: usage, finish_reason: finishReason))
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(answer.utf8.count + 128)
+            buffer.writeStaticString("event: done\ndata: ")
+            AnswerJSON.writeDone(answer: answer, usage: usage, finishReason: finishReason, to: &buffer)
+            buffer.writeStaticString("\n\n")
+            return buffer
         case .error(let code, let message, let retryAfter, let requestID):
             return Self.event("error", ErrorPayload(code: code, message: message, retry_after: retryAfter, request_id: requestID))
         case .ping:
@@ -44,18 +49,4 @@ enum AnswerStreamEvent {
     private struct SessionPayload: Encodable { let session_id: String; let deployment: String }
     /// `retry_after` (seconds) only on `rate_limited`, where a stream has no Retry-After header to carry it.
     private struct ErrorPayload: Encodable { let code: String; let message: String; let retry_after: Int?; let request_id: String? }
-    private struct DonePayload: Encodable {
-        let answer: String
-        let usage: ChatUsage?
-        let finish_reason: String?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(answer, forKey: .answer)
-            try container.encode(usage, forKey: .usage)  // explicit null when unknown
-            try container.encode(finish_reason, forKey: .finish_reason)
-        }
-
-        enum CodingKeys: String, CodingKey { case answer, usage, finish_reason }
-    }
 }

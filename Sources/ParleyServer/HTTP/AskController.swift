@@ -67,9 +67,9 @@ struct AskController: Sendable {
         }
         context.record?.usage = answer.usage
         return JSONResponse.make(
-            AskReply(
-                session_id: answer.sessionID.rawValue, answer: answer.text, deployment: deployment, usage: answer.usage,
-                finish_reason: answer.finishReason),
+            json: AnswerJSON.reply(
+                sessionID: answer.sessionID.rawValue, answer: answer.text, deployment: deployment, usage: answer.usage,
+                finishReason: answer.finishReason),
             headers: [.xSessionID: answer.sessionID.rawValue])
     }
 
@@ -100,24 +100,4 @@ struct AskController: Sendable {
         }
         return requested
     }
-}
-
-/// The JSON reply of a non-streaming `/ask`.
-struct AskReply: Encodable {
-    let session_id: String
-    let answer: String
-    let deployment: String
-    let usage: ChatUsage?
-    let finish_reason: String?
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(session_id, forKey: .session_id)
-        try container.encode(answer, forKey: .answer)
-        try container.encode(deployment, forKey: .deployment)
-        try container.encode(usage, forKey: .usage)  // explicit null when unknown
-        try container.encode(finish_reason, forKey: .finish_reason)
-    }
-
-    enum CodingKeys: String, CodingKey { case session_id, answer, deployment, usage, finish_reason }
 }

@@ -5,11 +5,15 @@ import NIOCore
 /// Builds JSON responses. Keys are sorted so output is stable (JSONEncoder's order on Linux is not).
 enum JSONResponse {
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        make(json: ByteBuffer(bytes: encode(value)), status: status, headers: headers)
+    }
+
+    /// A response whose JSON body is already written.
+    static func make(json body: ByteBuffer, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
-        let data = encode(value)
-        headers[.contentLength] = String(data.count)
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        headers[.contentLength] = String(body.readableBytes)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     static func error(_ error: APIError, requestID: String? = nil) -> Response {
