@@ -1,5 +1,3 @@
-import NIOCore
-import NIOPosix
 import Synchronization
 
 /// The one way Parley bounds an operation in time: the operation races a timer, the first to finish
@@ -10,22 +8,21 @@ public enum Deadline {
     /// `body` still succeeded: then its value wins).
     ///
     /// AHC's own deadline covers only the response head (async-http-client 1.37.0, measured), not a
-    /// streamed body, hence a timer rather than a request deadline. The timer is a NIO scheduled
+    /// streamed body, hence a timer rather than a request deadline. The timer is a `TimerWheel`
     /// callback that cancels the work, not a second task racing it in a task group: one task fewer
-    /// per Azure request (task creation, group bookkeeping and the cancelled sleep were ~4 % of CPU
-    /// under `make bench`, perf 2026-11-29), and a cancelled NIO timer is freed at once (`TimerSleep`).
+    /// per Azure request (task creation and group bookkeeping were ~4 % of CPU under `make bench`,
+    /// perf 2026-11-29), and a cancelled timer is freed at once.
     public static func run<T: Sendable>(
         until deadline: ContinuousClock.Instant, timedOut: @escaping @Sendable () -> any Error,
         _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let passed = PassedFlag()
         let work = Task { try await body() }
-        let delay = max(ContinuousClock.now.duration(to: deadline), .zero)
-        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: delay.timeAmount) {
+        let timer = TimerWheel.shared.schedule(after: ContinuousClock.now.duration(to: deadline)) {
             passed.set()
             work.cancel()
         }
-        defer { timer.cancel() }
+        defer { TimerWheel.shared.cancel(timer) }
         let result = await withTaskCancellationHandler {
             await work.result
         } onCancel: {
@@ -40,10 +37,12 @@ public enum Deadline {
         }
     }
 
-    private final class PassedFlag: Sendable {
+    /// Set by a timer when its deadline passes, read by the work it bounds.
+    public final class PassedFlag: Sendable {
         private let value = Atomic<Bool>(false)
-        func set() { value.store(true, ordering: .releasing) }
-        var isSet: Bool { value.load(ordering: .acquiring) }
+        public init() {}
+        public func set() { value.store(true, ordering: .releasing) }
+        public var isSet: Bool { value.load(ordering: .acquiring) }
     }
 
     /// Runs `body`; after `limit` throws `timedOut()` at once and cancels `body` without waiting

@@ -1,7 +1,6 @@
 import Hummingbird
 import NIOCore
 import ParleyOutbound
-import Synchronization
 
 /// Reads a request body within a time limit. When the limit passes, the connection's input is
 /// shut: the read ends at once (Hummingbird's body iterator sees the end of input, so nothing is
@@ -11,20 +10,20 @@ enum RequestBodyDeadline {
     struct Passed: Error {}
 
     static func collect(_ request: Request, upTo maxBytes: Int, within limit: Duration, channel: any Channel) async throws -> ByteBuffer {
-        let timedOut = Atomic<Bool>(false)
-        let timer = Task {
-            try await TimerSleep.sleep(for: limit)
-            timedOut.store(true, ordering: .releasing)
+        let timedOut = Deadline.PassedFlag()
+        // A wheel timer, not a task sleeping: no task and no event-loop wake-up per request.
+        let timer = TimerWheel.shared.schedule(after: limit) {
+            timedOut.set()
             channel.close(mode: .input, promise: nil)
         }
-        defer { timer.cancel() }
+        defer { TimerWheel.shared.cancel(timer) }
         var request = request
         do {
             let body = try await request.collectBody(upTo: maxBytes)
-            if timedOut.load(ordering: .acquiring) { throw Passed() }
+            if timedOut.isSet { throw Passed() }
             return body
         } catch {
-            if timedOut.load(ordering: .acquiring) { throw Passed() }
+            if timedOut.isSet { throw Passed() }
             throw error
         }
     }
