@@ -27,6 +27,9 @@ public final class TimerWheel: Sendable {
         var nextID: UInt64 = 0
         var entries: [UInt64: Entry] = [:]
         var ticking = false
+        /// No entry is due before this (an entry cancelled since may have been the one), so most
+        /// ticks look at one number instead of every pending timer.
+        var earliest = NIODeadline.distantFuture
     }
 
     private let state = Mutex(State())
@@ -44,6 +47,7 @@ public final class TimerWheel: Sendable {
         let (ticket, start) = state.withLock { state -> (Ticket, Bool) in
             state.nextID += 1
             state.entries[state.nextID] = Entry(deadline: deadline, fire: fire)
+            state.earliest = min(state.earliest, deadline)
             let start = !state.ticking
             state.ticking = true
             return (Ticket(id: state.nextID), start)
@@ -74,8 +78,19 @@ public final class TimerWheel: Sendable {
                 task.cancel()
                 return []
             }
-            let ids = state.entries.compactMap { $0.value.deadline <= now ? $0.key : nil }
-            return ids.compactMap { state.entries.removeValue(forKey: $0) }
+            guard state.earliest <= now else { return [] }
+            var due: [Entry] = []
+            var earliest = NIODeadline.distantFuture
+            for (id, entry) in state.entries {
+                if entry.deadline <= now {
+                    due.append(entry)
+                    state.entries[id] = nil
+                } else {
+                    earliest = min(earliest, entry.deadline)
+                }
+            }
+            state.earliest = earliest
+            return due
         }
         for entry in due { entry.fire() }
     }
