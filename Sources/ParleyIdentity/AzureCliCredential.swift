@@ -26,28 +26,19 @@ public struct AzureCliCredential: TokenCredential {
         self.logger = logger
     }
 
+    static let tool = CLIProcessRunner.Tool(
+        executable: "az", title: "the Azure CLI (az)", command: "az account get-access-token", login: "az login",
+        tenantOption: "--tenant")
+
     public func getToken(scopes: [String]) async throws -> AccessToken {
         let scope = try Scopes.single(scopes, credential: name)
         guard Scopes.isSafeForCommandLine(scope: scope) else {
             throw AuthenticationFailedError(credential: name, reason: "the scope contains characters that are not allowed on a command line.")
         }
-        var arguments = ["account", "get-access-token", "--output", "json", "--resource", Scopes.resource(of: scope)]
-        if let tenantID {
-            guard Scopes.isSafeForCommandLine(tenant: tenantID) else {
-                throw AuthenticationFailedError(credential: name, reason: "the tenant ID contains characters that are not allowed; use a GUID or a domain name.")
-            }
-            arguments += ["--tenant", tenantID]
-        }
-        let output: CLIProcessRunner.Output
-        do {
-            output = try await runner.run("az", arguments: arguments, extraEnvironment: ["AZURE_CORE_NO_COLOR": "true"])
-        } catch CLIProcessRunner.Failure.notFound {
-            throw CredentialUnavailableError(credential: name, reason: "the Azure CLI (az) is not on PATH; install it and run `az login`, or use another credential.")
-        } catch CLIProcessRunner.Failure.timedOut {
-            throw CredentialUnavailableError(credential: name, reason: "`az account get-access-token` did not finish within \(runner.timeout.secondsText) s; run it yourself to see what it waits for.")
-        } catch {
-            throw CredentialUnavailableError(credential: name, reason: "the Azure CLI could not be started (\(SecretScrubber.scrub("\(error)"))).")
-        }
+        let output = try await runner.run(
+            Self.tool, for: name,
+            arguments: ["account", "get-access-token", "--output", "json", "--resource", Scopes.resource(of: scope)],
+            tenantID: tenantID, extraEnvironment: ["AZURE_CORE_NO_COLOR": "true"])
         guard output.exitCode == 0 else { throw failure(output) }
         return try parse(output.stdout)
     }

@@ -18,6 +18,10 @@ public struct AzureDeveloperCliCredential: TokenCredential {
         self.withinChain = withinChain
     }
 
+    static let tool = CLIProcessRunner.Tool(
+        executable: "azd", title: "the Azure Developer CLI (azd)", command: "azd auth token", login: "azd auth login",
+        tenantOption: "--tenant-id")
+
     public func getToken(scopes: [String]) async throws -> AccessToken {
         guard !scopes.isEmpty else {
             throw AuthenticationFailedError(credential: name, reason: "no scope was requested.")
@@ -29,22 +33,8 @@ public struct AzureDeveloperCliCredential: TokenCredential {
             }
             arguments += ["--scope", scope]
         }
-        if let tenantID {
-            guard Scopes.isSafeForCommandLine(tenant: tenantID) else {
-                throw AuthenticationFailedError(credential: name, reason: "the tenant ID contains characters that are not allowed; use a GUID or a domain name.")
-            }
-            arguments += ["--tenant-id", tenantID]
-        }
-        let output: CLIProcessRunner.Output
-        do {
-            output = try await runner.run("azd", arguments: arguments, extraEnvironment: ["NO_COLOR": "true"])
-        } catch CLIProcessRunner.Failure.notFound {
-            throw CredentialUnavailableError(credential: name, reason: "the Azure Developer CLI (azd) is not on PATH; install it and run `azd auth login`, or use another credential.")
-        } catch CLIProcessRunner.Failure.timedOut {
-            throw CredentialUnavailableError(credential: name, reason: "`azd auth token` did not finish within \(runner.timeout.secondsText) s; run it yourself to see what it waits for.")
-        } catch {
-            throw CredentialUnavailableError(credential: name, reason: "the Azure Developer CLI could not be started (\(SecretScrubber.scrub("\(error)"))).")
-        }
+        let output = try await runner.run(
+            Self.tool, for: name, arguments: arguments, tenantID: tenantID, extraEnvironment: ["NO_COLOR": "true"])
         let combined = output.stdout + "\n" + output.stderr
         guard output.exitCode == 0 else {
             if combined.contains("not logged in") && !combined.contains("AADSTS") {

@@ -28,6 +28,20 @@ struct CLIProcessRunner: Sendable {
         case couldNotStart(String)
     }
 
+    /// What a credential says of its CLI when the CLI cannot answer at all.
+    struct Tool: Sendable {
+        /// The executable looked up on PATH: `az`, `azd`.
+        let executable: String
+        /// "the Azure CLI (az)"
+        let title: String
+        /// The command line a person runs to see the same thing: "az account get-access-token".
+        let command: String
+        /// How a person signs in: "az login".
+        let login: String
+        /// The CLI's option that names a tenant: "--tenant".
+        let tenantOption: String
+    }
+
     let environment: [String: String]
     let timeout: Duration
 
@@ -47,6 +61,32 @@ struct CLIProcessRunner: Sendable {
             }
         }
         return nil
+    }
+
+    /// Runs `tool` for `credential` with `arguments` (plus the tenant option when `tenantID` is set).
+    /// A CLI that is missing, does not finish or cannot start makes the credential unavailable, so a
+    /// chain goes on; a tenant or scope that is not safe on a command line stops it.
+    func run(_ tool: Tool, for credential: String, arguments: [String], tenantID: String?,
+             extraEnvironment: [String: String]) async throws -> Output {
+        var arguments = arguments
+        if let tenantID {
+            guard Scopes.isSafeForCommandLine(tenant: tenantID) else {
+                throw AuthenticationFailedError(credential: credential, reason: "the tenant ID contains characters that are not allowed; use a GUID or a domain name.")
+            }
+            arguments += [tool.tenantOption, tenantID]
+        }
+        do {
+            return try await run(tool.executable, arguments: arguments, extraEnvironment: extraEnvironment)
+        } catch Failure.notFound {
+            throw CredentialUnavailableError(credential: credential, reason: "\(tool.title) is not on PATH; install it and run `\(tool.login)`, or use another credential.")
+        } catch Failure.timedOut {
+            throw CredentialUnavailableError(credential: credential, reason: "`\(tool.command)` did not finish within \(timeout.secondsText) s; run it yourself to see what it waits for.")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            let name = tool.title.split(separator: " (").first.map(String.init) ?? tool.title
+            throw CredentialUnavailableError(credential: credential, reason: "\(name) could not be started (\(SecretScrubber.scrub("\(error)"))).")
+        }
     }
 
     func run(_ name: String, arguments: [String], extraEnvironment: [String: String]) async throws -> Output {
