@@ -3,12 +3,13 @@ import Logging
 import NIOCore
 import ParleyOutbound
 import ParleyChat
+import Synchronization
 
 /// The event stream of one answer: `session`, then `delta`s as they arrive, then exactly one of
 /// `done` or `error`, with a `: ping` comment at every ping interval.
 ///
-/// Three tasks meet in one ordered queue of rendered frames: the answer's producer, the pinger, and
-/// the writer (this body closure) which owns the connection and sends whatever is waiting at once. A client that goes away is noticed either by its
+/// The answer's producer task and a ping timer fill one ordered queue of rendered frames; the writer
+/// (this body closure) owns the connection and sends whatever is waiting at once. A client that goes away is noticed either by its
 /// connection closing or by a failed write; both cancel the producer, which cancels the upstream
 /// request and keeps the part of the answer that was delivered.
 struct AnswerStream: Sendable {
@@ -37,42 +38,88 @@ struct AnswerStream: Sendable {
 
     private func stream(to writer: inout any ResponseBodyWriter) async throws {
         let queue = FrameQueue()
-        let pending = self.pending
-        let record = self.record
-        let interval = pingInterval
-        let channel = self.channel
-        let (requestID, logger) = (self.requestID, self.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                queue.push(AnswerStreamEvent.session(sessionID: pending.sessionID.rawValue, deployment: pending.deployment).buffer)
-                do {
-                    let answer = try await ClientDisconnect.cancelling(on: channel) {
-                        try await pending.run { text in queue.push(AnswerStreamEvent.delta(text).buffer) }
-                    }
-                    record?.usage = answer.usage
-                    record?.outcome = "done"
-                    queue.push(AnswerStreamEvent.done(answer: answer.text, usage: answer.usage, finishReason: answer.finishReason).buffer)
-                } catch is CancellationError {
-                    record?.outcome = "stopped"
-                } catch {
-                    let mapped = APIError.from(error)
-                    record?.outcome = mapped.code
-                    mapped.log(to: logger)
-                    queue.push(AnswerStreamEvent.error(
-                        code: mapped.code, message: mapped.message, retryAfter: mapped.retryAfterSeconds, requestID: requestID).buffer)
-                }
-                queue.finish()
+        let (pending, record, requestID, logger) = (self.pending, self.record, self.requestID, self.logger)
+        queue.push(AnswerStreamEvent.session(sessionID: pending.sessionID.rawValue, deployment: pending.deployment).buffer)
+        // The producer is one task, cancelled when the client's connection closes, when a write
+        // fails or when this handler is cancelled; pings come from a timer, not from a task.
+        let producer = Task {
+            do {
+                let answer = try await pending.run { text in queue.push(AnswerStreamEvent.delta(text).buffer) }
+                record?.usage = answer.usage
+                record?.outcome = "done"
+                queue.push(AnswerStreamEvent.done(answer: answer.text, usage: answer.usage, finishReason: answer.finishReason).buffer)
+            } catch is CancellationError {
+                record?.outcome = "stopped"
+            } catch {
+                let mapped = APIError.from(error)
+                record?.outcome = mapped.code
+                mapped.log(to: logger)
+                queue.push(AnswerStreamEvent.error(
+                    code: mapped.code, message: mapped.message, retryAfter: mapped.retryAfterSeconds, requestID: requestID).buffer)
             }
-            group.addTask {
-                while true {
-                    try await TimerSleep.sleep(for: interval)
-                    queue.push(AnswerStreamEvent.ping.buffer)
-                }
-            }
-            while let frames = await queue.next() {
-                try await writer.write(frames)
-            }
-            group.cancelAll()
+            queue.finish()
         }
+        let watch = ConnectionWatch.of(channel)
+        let ticket = watch.add { producer.cancel() }
+        let pinger = Pinger(every: pingInterval, into: queue)
+        defer {
+            pinger.stop()
+            watch.remove(ticket)
+        }
+        do {
+            try await withTaskCancellationHandler {
+                while let frames = await queue.next() {
+                    try await writer.write(frames)
+                }
+            } onCancel: {
+                producer.cancel()
+            }
+        } catch {
+            producer.cancel()
+            await producer.value
+            throw error
+        }
+        await producer.value
+    }
+}
+
+/// Puts a `: ping` frame in the queue at every interval until stopped: a `TimerWheel` timer that
+/// sets the next one when it fires, so a waiting stream holds no task and no sleep.
+private final class Pinger: Sendable {
+    private struct State {
+        var ticket: TimerWheel.Ticket?
+        var stopped = false
+    }
+
+    private let state = Mutex(State())
+    private let interval: Duration
+    private let queue: FrameQueue
+
+    init(every interval: Duration, into queue: FrameQueue) {
+        self.interval = interval
+        self.queue = queue
+        scheduleNext()
+    }
+
+    func stop() {
+        let ticket = state.withLock { state in
+            state.stopped = true
+            return state.ticket.take()
+        }
+        if let ticket { TimerWheel.shared.cancel(ticket) }
+    }
+
+    private func scheduleNext() {
+        let ticket = TimerWheel.shared.schedule(after: interval) { [self] in
+            queue.push(AnswerStreamEvent.ping.buffer)
+            scheduleNext()
+        }
+        // Stopped while this timer was being set (or while the last one fired): forget it.
+        let stopped = state.withLock { state -> Bool in
+            if state.stopped { return true }
+            state.ticket = ticket
+            return false
+        }
+        if stopped { TimerWheel.shared.cancel(ticket) }
     }
 }
