@@ -56,10 +56,15 @@ struct BackendPoolTests {
             options.directives = directives[index]
             fakes.append(try await FakeAzureOpenAI.start(options: options))
         }
-        var httpConfiguration = HTTPClient.Configuration()
-        // AHC reports a refused connection only when the connect timeout ends (1.37): keep it short.
-        httpConfiguration.timeout = .init(connect: .milliseconds(300), read: .seconds(10))
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+        // AHC reports a refused connection only when the connect timeout ends (1.37): short for a closed
+        // port, generous for the fakes (tests run in parallel on few cores).
+        func client(connect: Duration) -> HTTPClient {
+            var httpConfiguration = HTTPClient.Configuration()
+            httpConfiguration.timeout = .init(connect: connect.timeAmount, read: .seconds(10))
+            return HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+        }
+        let httpClient = client(connect: .seconds(10))
+        let refusingClient = client(connect: .milliseconds(300))
         let logs = LogCapture()
         let clock = ManualClock()
         var backends: [AzureBackend] = []
@@ -67,7 +72,7 @@ struct BackendPoolTests {
             var configuration = AzureOpenAIConfiguration(endpoint: endpoints[index] ?? fake.endpoint, maxRetries: 0)
             configuration.requestTimeout = requestTimeout
             let client = AzureOpenAIClient(
-                configuration: configuration, httpClient: OutboundHTTPClient(wrapping: httpClient),
+                configuration: configuration, httpClient: OutboundHTTPClient(wrapping: endpoints[index] == nil ? httpClient : refusingClient),
                 authenticator: APIKeyAuthenticator(key: "key-\(index)-secret"), logger: logs.logger(label: "aoai"))
             backends.append(AzureBackend(client: client, deployment: "gpt-4", priority: layout[index].priority, weight: layout[index].weight))
         }
@@ -82,6 +87,7 @@ struct BackendPoolTests {
             failure = error
         }
         try? await httpClient.shutdown()
+        try? await refusingClient.shutdown()
         for fake in fakes { try? await fake.shutdown() }
         if let failure { throw failure }
         for index in fakes.indices {
@@ -96,8 +102,10 @@ struct BackendPoolTests {
             #expect(first.error == nil, "\(String(describing: first.error))")
             #expect(first.text == "Echo: hello there")
             #expect(ContinuousClock.now - started < .seconds(2), "the pool waited instead of moving on")
-            #expect(await rig.count(0) == 1)
-            #expect(await rig.count(1) == 1)
+            let primaryCount = await rig.count(0)
+            let secondaryCount = await rig.count(1)
+            #expect(primaryCount == 1)
+            #expect(secondaryCount == 1)
             #expect(rig.state(0) == .cooling)
 
             await rig.fakes[0].setDirectives("")  // healthy again, but still cooling for Parley
@@ -149,9 +157,11 @@ struct BackendPoolTests {
     }
 
     @Test func aPrimaryRefusingConnectionsOpensItsBreakerThenOneTrialClosesIt() async throws {
-        let closedPort = try FreePort.next()
+        // Held (bound, never listening) so that no fake of a test running in parallel takes it.
+        let reserved = try ReservedPort()
+        let closedPort = reserved.port
         let policy = BackendFailurePolicy(failureThreshold: 3, failureWindow: .seconds(60), openDuration: .seconds(30))
-        try await Self.withRig([(1, 1), (2, 1)], directives: ["", ""], endpoints: [0: "http://127.0.0.1:\(closedPort)"], policy: policy) { rig in
+        try await Self.withRig([(1, 1), (2, 1)], directives: ["", ""], endpoints: [0: reserved.endpoint], policy: policy) { rig in
             let primary = "127.0.0.1:\(closedPort)/gpt-4"
             func failuresAtPrimary() -> Int {
                 rig.logs.lines(containing: "trying the next one").filter { $0.contains(primary) }.count
@@ -172,6 +182,7 @@ struct BackendPoolTests {
             // The primary comes back on its port; after the open duration one trial goes there and closes the breaker.
             var options = FakeAzureOpenAI.Options(chunkDelay: .zero)
             options.port = closedPort
+            reserved.release()
             let revived = try await FakeAzureOpenAI.start(options: options)
             rig.clock.advance(by: 29)
             #expect(await rig.ask().error == nil)
