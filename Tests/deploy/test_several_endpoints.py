@@ -4,6 +4,7 @@ PARLEY_BACKENDS_FILE pointing at it; the file itself is accepted by the built pa
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -100,3 +101,41 @@ def test_a_broken_file_stops_parley_with_code_two(tmp_path: Path, broken: str, f
                             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PARLEY_BACKENDS_FILE": str(file)})
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and f"[1].{field}:" in result.stderr and str(file) in result.stderr
+
+
+# ---- provision.sh --second-region ------------------------------------------------------------------------------
+
+def test_second_region_creates_a_second_account_with_the_same_deployments_and_the_role_on_both(cloud):
+    from deploy_support import command_of, option
+
+    result = cloud.run("provision.sh", "--second-region", "swedencentral")
+    assert result.returncode == 0, result.stdout + result.stderr
+    calls = cloud.calls()
+    creates = [c for c in calls if command_of(c) == "az cognitiveservices account create"]
+    assert [(option(c, "--location"), option(c, "--custom-domain") == option(c, "--name")) for c in creates] == [
+        ("eastus", True), ("swedencentral", True)]
+    first, second = (option(c, "--name") for c in creates)
+    assert second == f"{first}-2"
+    deployments = sorted((option(c, "--name"), option(c, "--deployment-name")) for c in calls
+                         if command_of(c) == "az cognitiveservices account deployment create")
+    assert deployments == sorted([(first, "gpt-4.1-mini"), (first, "gpt-4.1"), (second, "gpt-4.1-mini"), (second, "gpt-4.1")])
+    scopes = [option(c, "--scope") for c in calls if command_of(c) == "az role assignment create"]
+    assert len(scopes) == 2 and scopes[0].endswith(f"/{first}") and scopes[1].endswith(f"/{second}")
+    assert sum(1 for c in calls if command_of(c) == "az resource update") == 2, "API keys disabled on both"
+    applied = sorted((cloud.folder / "applied").glob("*.yaml"))
+    assert [p.name for p in applied] == ["manifest-several.yaml"]
+    text = applied[0].read_text(encoding="utf-8")
+    assert not re.search(r"__[A-Z0-9_]+__", text)
+    assert f"{first}.openai.azure.com" in text and f"{second}.openai.azure.com" in text
+
+    again = cloud.run("provision.sh", "--second-region", "swedencentral")
+    assert again.returncode == 0, again.stdout + again.stderr
+    later = cloud.calls()[len(calls):]
+    assert not [c for c in later if c[0] == "az" and ("create" in c or command_of(c) == "az resource update")
+                and command_of(c) != "az acr build"], "a second run created something"
+
+
+def test_second_region_and_with_postgres_are_refused(cloud):
+    result = cloud.run("provision.sh", "--second-region", "swedencentral", "--with-postgres")
+    assert result.returncode != 0
+    assert "--second-region and --with-postgres" in result.stderr
