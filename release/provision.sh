@@ -390,14 +390,19 @@ fi
 note "endpoint $OPENAI_ENDPOINT"
 # Nobody needs a key (pods use workload identity, people `az login`), so the account accepts none. The az CLI
 # (2.91) has no flag for it on `cognitiveservices account create/update`, hence the generic resource update.
-LOCAL_AUTH_DISABLED=$(lookup false az cognitiveservices account show --name "$AZURE_OPENAI_NAME" \
-    --resource-group "$RESOURCE_GROUP" --query properties.disableLocalAuth --output tsv)
-if is_true "$LOCAL_AUTH_DISABLED"; then
-    note "API keys disabled (disableLocalAuth)"
-else
-    provisioning_change "disableLocalAuth on $AZURE_OPENAI_NAME"
-    run az resource update --ids "$OPENAI_ID" --set properties.disableLocalAuth=true --output none
-fi
+# `disable_local_auth NAME ID`.
+disable_local_auth() {
+    local disabled
+    disabled=$(lookup false az cognitiveservices account show --name "$1" \
+        --resource-group "$RESOURCE_GROUP" --query properties.disableLocalAuth --output tsv)
+    if is_true "$disabled"; then
+        note "API keys disabled (disableLocalAuth)"
+    else
+        provisioning_change "disableLocalAuth on $1"
+        run az resource update --ids "$2" --set properties.disableLocalAuth=true --output none
+    fi
+}
+disable_local_auth "$AZURE_OPENAI_NAME" "$OPENAI_ID"
 
 step "model deployments $MINI_DEPLOYMENT and $LARGE_DEPLOYMENT"
 ensure_model_deployment() {
@@ -432,14 +437,7 @@ if [[ -n $SECOND_LOCATION ]]; then
     OPENAI_ENDPOINT_2=$(lookup "https://$AZURE_OPENAI_NAME_2.openai.azure.com/" az cognitiveservices account show \
         --name "$AZURE_OPENAI_NAME_2" --resource-group "$RESOURCE_GROUP" --query properties.endpoint --output tsv)
     note "endpoint $OPENAI_ENDPOINT_2"
-    LOCAL_AUTH_DISABLED_2=$(lookup false az cognitiveservices account show --name "$AZURE_OPENAI_NAME_2" \
-        --resource-group "$RESOURCE_GROUP" --query properties.disableLocalAuth --output tsv)
-    if is_true "$LOCAL_AUTH_DISABLED_2"; then
-        note "API keys disabled (disableLocalAuth)"
-    else
-        provisioning_change "disableLocalAuth on $AZURE_OPENAI_NAME_2"
-        run az resource update --ids "$OPENAI_ID_2" --set properties.disableLocalAuth=true --output none
-    fi
+    disable_local_auth "$AZURE_OPENAI_NAME_2" "$OPENAI_ID_2"
     ensure_model_deployment "$MINI_DEPLOYMENT" "$MINI_MODEL" "$MINI_MODEL_VERSION" "$AZURE_OPENAI_NAME_2"
     ensure_model_deployment "$LARGE_DEPLOYMENT" "$LARGE_MODEL" "$LARGE_MODEL_VERSION" "$AZURE_OPENAI_NAME_2"
 fi

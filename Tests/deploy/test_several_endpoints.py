@@ -21,11 +21,12 @@ def deployment() -> dict:
 
 
 def container() -> dict:
-    return deployment()["spec"]["template"]["spec"]["containers"][0]
+    (only,) = deployment()["spec"]["template"]["spec"]["containers"]
+    return only
 
 
 def env() -> dict[str, str]:
-    return {e["name"]: e.get("value") for e in container()["env"]}
+    return {variable["name"]: variable.get("value") for variable in container()["env"]}
 
 
 def backends_json() -> str:
