@@ -5,7 +5,8 @@
 # credential per Kubernetes service account, the image built in the registry (no local Docker), the manifests in
 # release/ rendered with the real values and applied, then the external IPs and `parley doctor` run inside each pod.
 #
-# Usage: release/provision.sh [--dry-run] [--deploy-only] [--with-postgres] [--purge] [--render-only DIR]
+# Usage: release/provision.sh [--dry-run] [--deploy-only] [--with-postgres] [--second-region LOCATION] [--purge]
+#                             [--render-only DIR]
 #   --dry-run        (also DRY_RUN=1 or true) print every az/kubectl command instead of running it (nothing is
 #                    read or changed)
 #   --deploy-only    change nothing in Azure: build the image if its tag is new, render, apply, verify
@@ -14,11 +15,16 @@
 #   --with-postgres  (off by default; also WITH_POSTGRES=1) also create an Azure Database for PostgreSQL flexible
 #                    server with Microsoft Entra authentication only, make the identity a database user, and
 #                    deploy release/replicas/manifest-replicas.yaml (3 replicas sharing sessions) instead
+#   --second-region LOCATION  (also SECOND_LOCATION) also create a second Azure OpenAI account
+#                    (AZURE_OPENAI_NAME_2, default <account>-2) in LOCATION with the same deployments and no API keys,
+#                    assign the role on it too, and deploy release/several/manifest-several.yaml instead: one Parley
+#                    over both accounts, moving a question to the second at once when the first answers 429
+#                    (README "Several endpoints"). Not with --with-postgres
 #   --purge          when the Azure OpenAI account's name is soft-deleted (kept 48 h after az group delete),
 #                    purge it and create a new account instead of recovering the old one
 #   --render-only DIR  write the filled manifests into DIR for `kubectl apply -f DIR` by hand, and stop: changes
-#                    nothing anywhere. IDENTITY_CLIENT_ID, AZURE_OPENAI_ENDPOINT, ACR_LOGIN_SERVER, POSTGRES_HOST
-#                    and IMAGE_TAG are taken from the environment when set, otherwise looked up read-only with az
+#                    nothing anywhere. IDENTITY_CLIENT_ID, AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_ENDPOINT_2,
+#                    ACR_LOGIN_SERVER, POSTGRES_HOST and IMAGE_TAG are taken from the environment when set, otherwise looked up read-only with az
 # Every step is idempotent: it looks the resource up and creates it only when az says it does not exist,
 # so running the script again changes nothing but the image and the manifests.
 # Settings: the variables below; each can be overridden from the environment, e.g.
@@ -65,6 +71,10 @@ POSTGRES_SKU="${POSTGRES_SKU:-Standard_B1ms}"
 POSTGRES_TIER="${POSTGRES_TIER:-Burstable}"
 POSTGRES_VERSION="${POSTGRES_VERSION:-16}"
 POSTGRES_HOST="${POSTGRES_HOST:-}"
+# --second-region: a second Azure OpenAI account in another region, for failover on 429 (issue 15).
+SECOND_LOCATION="${SECOND_LOCATION:-}"
+AZURE_OPENAI_NAME_2="${AZURE_OPENAI_NAME_2:-}" # default <AZURE_OPENAI_NAME>-2
+AZURE_OPENAI_ENDPOINT_2="${AZURE_OPENAI_ENDPOINT_2:-}"
 NAMESPACE="${NAMESPACE:-parley}"
 IMAGE_REPOSITORY="${IMAGE_REPOSITORY:-parley}"
 IMAGE_TAG="${IMAGE_TAG:-}" # default: the git commit (see default_image_tag)
@@ -103,6 +113,11 @@ while (($#)); do
     --with-postgres)
         WITH_POSTGRES=1
         WITH_POSTGRES_SET=1
+        ;;
+    --second-region)
+        (($# > 1)) || die "--second-region needs a location, e.g. --second-region swedencentral (try --help)"
+        SECOND_LOCATION=$2
+        shift
         ;;
     --purge) PURGE=1 ;;
     --render-only)
@@ -173,6 +188,7 @@ resolve_names() {
     AZURE_OPENAI_NAME="${AZURE_OPENAI_NAME:-parley-openai-$NAME_SUFFIX}"
     ACR_NAME="${ACR_NAME:-parleyacr$NAME_SUFFIX}"
     POSTGRES_NAME="${POSTGRES_NAME:-parley-pg-$NAME_SUFFIX}"
+    AZURE_OPENAI_NAME_2="${AZURE_OPENAI_NAME_2:-$AZURE_OPENAI_NAME-2}"
 }
 
 # A render folder holds rendered manifests only and is emptied first, so a file from an earlier run (another
@@ -199,6 +215,7 @@ render_manifests() {
             -e "s|__POSTGRES_HOST__|$(sed_escape "${POSTGRES_HOST:-__POSTGRES_HOST__}")|g" \
             -e "s|__POSTGRES_USER__|$(sed_escape "$IDENTITY_NAME")|g" \
             -e "s|__AZURE_OPENAI_ENDPOINT__|$(sed_escape "$OPENAI_ENDPOINT")|g" \
+            -e "s|__AZURE_OPENAI_ENDPOINT_2__|$(sed_escape "${OPENAI_ENDPOINT_2:-__AZURE_OPENAI_ENDPOINT_2__}")|g" \
             -e "s|__ACR_LOGIN_SERVER__|$(sed_escape "$ACR_LOGIN_SERVER")|g" \
             -e "s|__IMAGE_TAG__|$(sed_escape "$IMAGE_TAG")|g" \
             -e "s|^\(  *namespace:\) parley\$|\1 $(sed_escape "$NAMESPACE")|" \
@@ -229,7 +246,8 @@ render_only() {
     STEP_TOTAL=2
     step "values for $MANIFESTS"
     if [[ -z $IDENTITY_CLIENT_ID || -z $AZURE_OPENAI_ENDPOINT || -z $ACR_LOGIN_SERVER ]] ||
-        { ((WITH_POSTGRES)) && [[ -z $POSTGRES_HOST ]]; }; then
+        { ((WITH_POSTGRES)) && [[ -z $POSTGRES_HOST ]]; } ||
+        { [[ -n $SECOND_LOCATION ]] && [[ -z $AZURE_OPENAI_ENDPOINT_2 ]]; }; then
         resolve_names
     fi
     CLIENT_ID=$(given_or_lookup IDENTITY_CLIENT_ID "<clientId of $IDENTITY_NAME>" az identity show \
@@ -237,6 +255,11 @@ render_only() {
     OPENAI_ENDPOINT=$(given_or_lookup AZURE_OPENAI_ENDPOINT "https://$AZURE_OPENAI_NAME.openai.azure.com/" \
         az cognitiveservices account show --name "$AZURE_OPENAI_NAME" --resource-group "$RESOURCE_GROUP" \
         --query properties.endpoint --output tsv)
+    if [[ -n $SECOND_LOCATION ]]; then
+        OPENAI_ENDPOINT_2=$(given_or_lookup AZURE_OPENAI_ENDPOINT_2 "https://$AZURE_OPENAI_NAME_2.openai.azure.com/" \
+            az cognitiveservices account show --name "$AZURE_OPENAI_NAME_2" --resource-group "$RESOURCE_GROUP" \
+            --query properties.endpoint --output tsv)
+    fi
     ACR_LOGIN_SERVER=$(given_or_lookup ACR_LOGIN_SERVER "$ACR_NAME.azurecr.io" az acr show --name "$ACR_NAME" \
         --resource-group "$RESOURCE_GROUP" --query loginServer --output tsv)
     if ((WITH_POSTGRES)); then
@@ -251,7 +274,11 @@ render_only() {
     note "apply with: kubectl apply --filename $RENDER_DIR"
 }
 
+if ((WITH_POSTGRES)) && [[ -n $SECOND_LOCATION ]]; then
+    die "--second-region and --with-postgres cannot be combined yet: pick one"
+fi
 if ((WITH_POSTGRES)) && [[ -z ${MANIFESTS_SET:-} ]]; then MANIFESTS="replicas/manifest-replicas.yaml"; fi
+if [[ -n $SECOND_LOCATION && -z ${MANIFESTS_SET:-} ]]; then MANIFESTS="several/manifest-several.yaml"; fi
 [[ -n $IMAGE_TAG ]] || IMAGE_TAG=$(default_image_tag)
 if ((RENDER_ONLY)); then
     for manifest in $MANIFESTS; do
@@ -283,6 +310,7 @@ mapfile -t DEPLOYMENTS < <(object_names Deployment)
 STEP_TOTAL=16
 if ((DEPLOY_ONLY)); then STEP_TOTAL=$((STEP_TOTAL - 1)); fi
 if ((WITH_POSTGRES)); then STEP_TOTAL=$((STEP_TOTAL + 3)); fi
+if [[ -n $SECOND_LOCATION ]]; then STEP_TOTAL=$((STEP_TOTAL + 1)); fi
 
 if ((!DEPLOY_ONLY)); then
     step "models offered in $LOCATION ($MINI_MODEL $MINI_MODEL_VERSION, $LARGE_MODEL $LARGE_MODEL_VERSION; $MODEL_SKU)"
@@ -362,24 +390,29 @@ fi
 note "endpoint $OPENAI_ENDPOINT"
 # Nobody needs a key (pods use workload identity, people `az login`), so the account accepts none. The az CLI
 # (2.91) has no flag for it on `cognitiveservices account create/update`, hence the generic resource update.
-LOCAL_AUTH_DISABLED=$(lookup false az cognitiveservices account show --name "$AZURE_OPENAI_NAME" \
-    --resource-group "$RESOURCE_GROUP" --query properties.disableLocalAuth --output tsv)
-if is_true "$LOCAL_AUTH_DISABLED"; then
-    note "API keys disabled (disableLocalAuth)"
-else
-    provisioning_change "disableLocalAuth on $AZURE_OPENAI_NAME"
-    run az resource update --ids "$OPENAI_ID" --set properties.disableLocalAuth=true --output none
-fi
+# `disable_local_auth NAME ID`.
+disable_local_auth() {
+    local disabled
+    disabled=$(lookup false az cognitiveservices account show --name "$1" \
+        --resource-group "$RESOURCE_GROUP" --query properties.disableLocalAuth --output tsv)
+    if is_true "$disabled"; then
+        note "API keys disabled (disableLocalAuth)"
+    else
+        provisioning_change "disableLocalAuth on $1"
+        run az resource update --ids "$2" --set properties.disableLocalAuth=true --output none
+    fi
+}
+disable_local_auth "$AZURE_OPENAI_NAME" "$OPENAI_ID"
 
 step "model deployments $MINI_DEPLOYMENT and $LARGE_DEPLOYMENT"
 ensure_model_deployment() {
-    local deployment=$1 model=$2 version=$3
-    if exists az cognitiveservices account deployment show --name "$AZURE_OPENAI_NAME" \
+    local deployment=$1 model=$2 version=$3 account=${4:-$AZURE_OPENAI_NAME}
+    if exists az cognitiveservices account deployment show --name "$account" \
         --resource-group "$RESOURCE_GROUP" --deployment-name "$deployment"; then
         note "$deployment exists"
     else
         provisioning_change "model deployment $deployment"
-        run az cognitiveservices account deployment create --name "$AZURE_OPENAI_NAME" \
+        run az cognitiveservices account deployment create --name "$account" \
             --resource-group "$RESOURCE_GROUP" --deployment-name "$deployment" --model-name "$model" \
             --model-version "$version" --model-format OpenAI --sku-name "$MODEL_SKU" \
             --sku-capacity "$MODEL_CAPACITY" --output none
@@ -387,6 +420,27 @@ ensure_model_deployment() {
 }
 ensure_model_deployment "$MINI_DEPLOYMENT" "$MINI_MODEL" "$MINI_MODEL_VERSION"
 ensure_model_deployment "$LARGE_DEPLOYMENT" "$LARGE_MODEL" "$LARGE_MODEL_VERSION"
+
+if [[ -n $SECOND_LOCATION ]]; then
+    step "second Azure OpenAI account $AZURE_OPENAI_NAME_2 in $SECOND_LOCATION (same deployments, no API keys)"
+    # The same models, SKU and capacity: the backends file sends each deployment's overflow here.
+    if exists az cognitiveservices account show --name "$AZURE_OPENAI_NAME_2" --resource-group "$RESOURCE_GROUP"; then
+        note "exists"
+    else
+        provisioning_change "Azure OpenAI account $AZURE_OPENAI_NAME_2"
+        run az cognitiveservices account create --name "$AZURE_OPENAI_NAME_2" --resource-group "$RESOURCE_GROUP" \
+            --location "$SECOND_LOCATION" --kind OpenAI --sku "$AZURE_OPENAI_SKU" --custom-domain "$AZURE_OPENAI_NAME_2" \
+            --yes --output none
+    fi
+    OPENAI_ID_2=$(lookup "<id of $AZURE_OPENAI_NAME_2>" az cognitiveservices account show --name "$AZURE_OPENAI_NAME_2" \
+        --resource-group "$RESOURCE_GROUP" --query id --output tsv)
+    OPENAI_ENDPOINT_2=$(lookup "https://$AZURE_OPENAI_NAME_2.openai.azure.com/" az cognitiveservices account show \
+        --name "$AZURE_OPENAI_NAME_2" --resource-group "$RESOURCE_GROUP" --query properties.endpoint --output tsv)
+    note "endpoint $OPENAI_ENDPOINT_2"
+    disable_local_auth "$AZURE_OPENAI_NAME_2" "$OPENAI_ID_2"
+    ensure_model_deployment "$MINI_DEPLOYMENT" "$MINI_MODEL" "$MINI_MODEL_VERSION" "$AZURE_OPENAI_NAME_2"
+    ensure_model_deployment "$LARGE_DEPLOYMENT" "$LARGE_MODEL" "$LARGE_MODEL_VERSION" "$AZURE_OPENAI_NAME_2"
+fi
 
 step "container registry $ACR_NAME"
 if exists az acr show --name "$ACR_NAME" --resource-group "$RESOURCE_GROUP"; then
@@ -455,19 +509,25 @@ PRINCIPAL_ID=$(lookup "<principalId of $IDENTITY_NAME>" az identity show --name 
     --resource-group "$RESOURCE_GROUP" --query principalId --output tsv)
 note "client id $CLIENT_ID"
 
-step "role '$OPENAI_ROLE' for $IDENTITY_NAME on $AZURE_OPENAI_NAME"
-ASSIGNMENT=$(lookup '' az role assignment list --assignee "$PRINCIPAL_ID" --role "$OPENAI_ROLE" \
-    --scope "$OPENAI_ID" --query '[].id' --output tsv)
-if [[ -n $ASSIGNMENT ]]; then
-    note "assigned"
-else
-    provisioning_change "role assignment '$OPENAI_ROLE' for $IDENTITY_NAME"
-    # By object id with the principal type: no Microsoft Graph lookup, which fails for a few minutes after
-    # the identity is created.
-    run az role assignment create --assignee-object-id "$PRINCIPAL_ID" --assignee-principal-type ServicePrincipal \
-        --role "$OPENAI_ROLE" --scope "$OPENAI_ID" --output none
-    note "role assignments can take up to 30 minutes to take effect (parley doctor says so when it matters)"
-fi
+step "role '$OPENAI_ROLE' for $IDENTITY_NAME on $AZURE_OPENAI_NAME${SECOND_LOCATION:+ and $AZURE_OPENAI_NAME_2}"
+ensure_openai_role() {
+    local scope=$1 account=$2 assignment
+    assignment=$(lookup '' az role assignment list --assignee "$PRINCIPAL_ID" --role "$OPENAI_ROLE" \
+        --scope "$scope" --query '[].id' --output tsv)
+    if [[ -n $assignment ]]; then
+        note "assigned${SECOND_LOCATION:+ on $account}"
+    else
+        provisioning_change "role assignment '$OPENAI_ROLE' for $IDENTITY_NAME${SECOND_LOCATION:+ on $account}"
+        # By object id with the principal type: no Microsoft Graph lookup, which fails for a few minutes after
+        # the identity is created.
+        run az role assignment create --assignee-object-id "$PRINCIPAL_ID" --assignee-principal-type ServicePrincipal \
+            --role "$OPENAI_ROLE" --scope "$scope" --output none
+        note "role assignments can take up to 30 minutes to take effect (parley doctor says so when it matters)"
+    fi
+}
+ensure_openai_role "$OPENAI_ID" "$AZURE_OPENAI_NAME"
+# The one Entra token works on both accounts; the role is needed on each.
+if [[ -n $SECOND_LOCATION ]]; then ensure_openai_role "$OPENAI_ID_2" "$AZURE_OPENAI_NAME_2"; fi
 
 if ((WITH_POSTGRES)); then
     step "PostgreSQL flexible server $POSTGRES_NAME (Microsoft Entra authentication only)"

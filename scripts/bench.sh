@@ -5,6 +5,8 @@
 #   3. soak (BENCH_SOAK)        parley's RSS at 10k and 100k keep-alive requests with a full session LRU (issue 9)
 #   4. table (BENCH_TABLE)      requests/s and p50/p99 at LEVELS connections, in-memory session store
 #   5. postgres (BENCH_POSTGRES) the same table with the PostgreSQL session store (issue 6)
+#   6. failover (BENCH_FAILOVER) two fakes behind PARLEY_BACKENDS_FILE, the primary answering 429 to half its
+#                               requests: the share of 429s clients see and the latency failover adds (issue 15)
 # BIN=/path/to/parley measures another build (parley-fakes is still built here). DURATION (default 8)
 # seconds per wrk run; every load loop is bounded in count and time, and all traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -30,7 +32,7 @@ if on BENCH_FLOOR || on BENCH_STREAMS; then ensure_command nginx nginx-light; fi
 # ---- Binaries ------------------------------------------------------------------------------------------------
 # parley-fakes only for the sections against the fast fake; parley unless BIN names one.
 products=()
-if on BENCH_SOAK || on BENCH_TABLE || on BENCH_POSTGRES; then products+=(parley-fakes); fi
+if on BENCH_SOAK || on BENCH_TABLE || on BENCH_POSTGRES || on BENCH_FAILOVER; then products+=(parley-fakes); fi
 if [ -z "${BIN:-}" ]; then products+=(parley); fi
 bin=$repo/.build/release
 if [ "${#products[@]}" -gt 0 ]; then
@@ -281,6 +283,58 @@ section_postgres() {
   stop_pid "$parley_pid"
 }
 
+# ---- 6. Failover between two backends (issue 15) ----------------------------------------------------------------
+# Two fakes behind PARLEY_BACKENDS_FILE: the primary (priority 1) answers every second request 429 with
+# retry-after-ms FAILOVER_RETRY_MS, the secondary (priority 2) always answers. The baseline is the same parley
+# against one healthy fake. Printed: the share of /ask answers that were 429 (target 0 while the secondary has
+# room), the failovers parley counted, and p50/p99 against the baseline. FAILOVER_CONNS connections, DURATION s each.
+section_failover() {
+  local conns=${FAILOVER_CONNS:-8} retry_ms=${FAILOVER_RETRY_MS:-100}
+  echo
+  echo "== 6. Failover: primary 429 on half its requests (retry-after-ms $retry_ms), secondary healthy, $conns connections, ${DURATION}s each"
+  local primary_port secondary_port port file base_rps base_p50 base_p99 base_err rps p50 p99 errors total limited failovers
+  "$fakes" openai --port 0 --delay-ms 0 --api-key bench-key --rate-limit-every 2 --retry-after-ms "$retry_ms" \
+    >"$work/primary.out" 2>"$work/primary.err" &
+  bench_pids+=($!)
+  "$fakes" openai --port 0 --delay-ms 0 --api-key bench-key >"$work/secondary.out" 2>"$work/secondary.err" &
+  bench_pids+=($!)
+  local _
+  for _ in $(seq 100); do
+    grep -q "listening on" "$work/primary.out" 2>/dev/null && grep -q "listening on" "$work/secondary.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  primary_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/primary.out" | head -1)
+  secondary_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/secondary.out" | head -1)
+
+  port=$(free_port)
+  start_parley "$work/parley-baseline.log" "$port" OPENAI_API_BASE="http://127.0.0.1:$secondary_port" OPENAI_API_KEY=bench-key \
+    DEPLOYMENT_NAME=gpt-35-turbo
+  read -r base_rps base_p50 base_p99 base_err < <(wrk_figures 2 "$conns" "$work/json.lua" "http://127.0.0.1:$port/ask")
+  stop_pid "$parley_pid"
+
+  file=$work/backends.json
+  cat >"$file" <<JSON
+{"deployments": {"gpt-35-turbo": [
+  {"endpoint": "http://127.0.0.1:$primary_port", "priority": 1, "api_key_env": "BENCH_KEY"},
+  {"endpoint": "http://127.0.0.1:$secondary_port", "priority": 2, "api_key_env": "BENCH_KEY"}]}}
+JSON
+  port=$(free_port)
+  start_parley "$work/parley-failover.log" "$port" PARLEY_BACKENDS_FILE="$file" BENCH_KEY=bench-key
+  read -r rps p50 p99 errors < <(wrk_figures 2 "$conns" "$work/json.lua" "http://127.0.0.1:$port/ask")
+  local metrics; metrics=$(curl -fs "http://127.0.0.1:$port/metrics")
+  total=$(awk '$1 ~ /^parley_http_requests_total/ && $1 ~ /route="\/ask"/ {n += $2} END {print n + 0}' <<<"$metrics")
+  limited=$(awk '$1 ~ /^parley_http_requests_total/ && $1 ~ /route="\/ask"/ && $1 ~ /status="429"/ {n += $2} END {print n + 0}' <<<"$metrics")
+  failovers=$(awk '$1 ~ /^parley_backend_failovers_total/ {n += $2} END {print n + 0}' <<<"$metrics")
+  stop_pid "$parley_pid"
+
+  printf '\n%-22s %12s %10s %10s %8s\n' "run" "requests/s" "p50 ms" "p99 ms" "errors"
+  printf '%-22s %12s %10s %10s %8s\n' "one healthy endpoint" "$base_rps" "$base_p50" "$base_p99" "$base_err"
+  printf '%-22s %12s %10s %10s %8s\n' "failover pool" "$rps" "$p50" "$p99" "$errors"
+  echo
+  echo "answers: $total, client-visible 429s: $limited ($(awk -v a="$limited" -v b="$total" 'BEGIN { printf "%.2f", b ? 100 * a / b : 0 }') %; target 0), failovers: $failovers"
+  echo "added latency: p50 $(awk -v a="$p50" -v b="$base_p50" 'BEGIN { printf "%+.2f", a - b }') ms, p99 $(awk -v a="$p99" -v b="$base_p99" 'BEGIN { printf "%+.2f", a - b }') ms"
+}
+
 if on BENCH_FLOOR || on BENCH_STREAMS; then start_nginx_pair; fi
 if on BENCH_SOAK || on BENCH_TABLE || on BENCH_POSTGRES; then start_fake; fi
 if on BENCH_FLOOR; then section_floor; fi
@@ -288,3 +342,4 @@ if on BENCH_STREAMS; then section_streams; fi
 if on BENCH_SOAK; then section_soak; fi
 if on BENCH_TABLE; then section_table; fi
 if on BENCH_POSTGRES; then section_postgres; fi
+if on BENCH_FAILOVER; then section_failover; fi

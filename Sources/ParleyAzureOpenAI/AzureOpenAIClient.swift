@@ -9,7 +9,7 @@ import Synchronization
 /// person can act on. Knows nothing of Hummingbird; the HTTP client and the authenticator are the
 /// caller's.
 public struct AzureOpenAIClient: Sendable {
-    let configuration: AzureOpenAIConfiguration
+    var configuration: AzureOpenAIConfiguration
     let httpClient: OutboundHTTPClient
     let authenticator: any AzureOpenAIAuthenticator
     let logger: Logger

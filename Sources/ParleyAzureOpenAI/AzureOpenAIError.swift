@@ -32,6 +32,9 @@ public struct AzureOpenAIError: Error, Sendable, Equatable, CustomStringConverti
     public var retryAfterSeconds: Int?
     /// `apim-request-id` / `x-request-id` of the failed response, for support tickets.
     public var requestID: String?
+    /// The wait the server asked for (`retry-after-ms`, else `retry-after`), parsed and clamped by
+    /// `RetryAfter`; a backend pool cools that backend for it.
+    public var retryAfter: Duration?
 
     public init(kind: Kind, message: String, status: Int? = nil, retryAfterSeconds: Int? = nil, requestID: String? = nil) {
         self.kind = kind

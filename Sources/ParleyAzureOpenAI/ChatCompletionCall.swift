@@ -126,9 +126,11 @@ struct ChatCompletionCall: Sendable {
                     continue
                 }
                 let namesIdentity = status == 401 && envelope?.code?.lowercased() == "permissiondenied"
-                throw mapping(header: header, decodeClaims: namesIdentity).error(
+                var error = mapping(header: header, decodeClaims: namesIdentity).error(
                     status: status, envelope: envelope, requestID: requestID, attempts: attempt,
                     retryAfterSeconds: retryAfterSeconds, location: headers.first(name: "location"))
+                error.retryAfter = serverDelay
+                throw error
 
             case .transportFailed(let error, let phase):
                 if ContinuousClock.now >= deadline { throw RequestDeadlinePassed() }

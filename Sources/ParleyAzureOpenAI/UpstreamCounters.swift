@@ -10,8 +10,7 @@ final class UpstreamCounters: Sendable {
 
     private struct Key: Hashable {
         var label: String
-        var deployment: String
-        var reason: String?
+        var dimensions: [String]
     }
 
     private let factory: (any MetricsFactory)?
@@ -23,12 +22,17 @@ final class UpstreamCounters: Sendable {
 
     /// Counts one event by deployment (and reason); nothing without a factory.
     func increment(_ label: String, deployment: String, reason: String? = nil) {
+        var dimensions = [("deployment", deployment)]
+        if let reason { dimensions.append(("reason", reason)) }
+        increment(label, dimensions: dimensions)
+    }
+
+    /// Counts one event with these dimensions; nothing without a factory.
+    func increment(_ label: String, dimensions: [(String, String)]) {
         guard let factory else { return }
-        let key = Key(label: label, deployment: deployment, reason: reason)
+        let key = Key(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
         let counter = counters.withLock { counters in
             if let counter = counters[key] { return counter }
-            var dimensions = [("deployment", deployment)]
-            if let reason { dimensions.append(("reason", reason)) }
             let counter = Counter(label: label, dimensions: dimensions, factory: factory)
             counters[key] = counter
             return counter

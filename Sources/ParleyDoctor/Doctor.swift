@@ -68,6 +68,10 @@ public struct Doctor: Sendable {
     ///   starting (an invalid `AZURE_TOKEN_CREDENTIALS` or `AZURE_AUTHORITY_HOST`).
     public func run() async throws -> DoctorReport {
         var report = try await runModelChecks()
+        if let backends = await DoctorBackendsCheck(settings: settings, httpClient: httpClient, logger: logger, now: now,
+                                                    options: options).step() {
+            report.steps.append(backends)
+        }
         report.steps.append(await DoctorStoreCheck(settings: settings, httpClient: httpClient, logger: logger, now: now,
                                                    identity: options.identity).step())
         return report

@@ -21,6 +21,9 @@ struct DoctorChatCheck {
     let httpClient: OutboundHTTPClient
     let logger: Logger
     let timeout: Duration
+    /// The deployment to ask (default: the settings' default deployment; a backend's own name with
+    /// PARLEY_BACKENDS_FILE).
+    var deployment: String? = nil
 
     static func skipped(_ why: String) -> DoctorStep {
         DoctorStep(id: .azureOpenAI, title: title, status: .skipped, summary: why)
@@ -32,7 +35,7 @@ struct DoctorChatCheck {
             endpoint: endpoint, apiVersion: settings.apiVersion, maxRetries: 0,
             connectTimeout: timeout, firstByteTimeout: timeout, requestTimeout: timeout)
         let client = AzureOpenAIClient(configuration: configuration, httpClient: httpClient, authenticator: authenticator, logger: logger)
-        let deployment = settings.defaultDeployment
+        let deployment = self.deployment ?? settings.defaultDeployment
         let request = ChatCompletionRequest(deployment: deployment, messages: Self.messages, temperature: settings.temperature)
         let facts = [DoctorFact("deployment", deployment), DoctorFact("endpoint", endpoint),
                      DoctorFact("api version", settings.apiVersion)]

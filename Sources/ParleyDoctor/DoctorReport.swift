@@ -90,7 +90,12 @@ public struct DoctorStep: Sendable, Codable, Equatable {
         case projectedToken = "projected_token"
         case accessToken = "access_token"
         case azureOpenAI = "azure_openai"
+        /// Only with PARLEY_BACKENDS_FILE: every backend checked (issue 15).
+        case backends
         case sessionStore = "session_store"
+
+        /// The steps every report has, in order; `backends` comes after `azureOpenAI` only with a backends file.
+        public static var allCases: [ID] { [.configuration, .identity, .projectedToken, .accessToken, .azureOpenAI, .sessionStore] }
     }
 
     public enum Status: String, Sendable, Codable {

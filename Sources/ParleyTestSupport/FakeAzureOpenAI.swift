@@ -29,6 +29,7 @@ public final class FakeAzureOpenAI: Sendable {
     /// Starts the server and returns once it accepts connections.
     public static func start(options: Options = Options()) async throws -> FakeAzureOpenAI {
         let recorder = FakeAzureOpenAIRecorder(limit: options.maxRecordedRequests)
+        await recorder.setDirectives(options.directives)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = makeApplication(options: options, recorder: recorder) { port in
             portContinuation.yield(port)
@@ -56,6 +57,12 @@ public final class FakeAzureOpenAI: Sendable {
     /// Every request so far (the newest `Options.maxRecordedRequests`), in arrival order.
     public var requests: [RecordedRequest] {
         get async { await recorder.all }
+    }
+
+    /// Replaces the directives this fake adds to every question (`Options.directives`), e.g.
+    /// `[[status:429]][[retry_after:10]]` to throttle it, `""` to make it healthy again.
+    public func setDirectives(_ text: String) async {
+        await recorder.setDirectives(text)
     }
 
     /// Forgets the recorded requests and the `[[status:NNN:N]]` counters.

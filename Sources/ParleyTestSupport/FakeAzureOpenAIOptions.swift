@@ -39,6 +39,13 @@ extension FakeAzureOpenAI {
         /// a bearer token for any other principal gets 401 `PermissionDenied`, as Azure answers a valid
         /// token without the data-plane role (see `permissionDenial` below).
         public var openAIUserObjectIDs: Set<String>? = nil
+        /// Directives added to every request's last user message at this fake only (`setDirectives`
+        /// changes them while it runs), so one question can meet a throttled primary and a healthy
+        /// secondary (issue 15).
+        public var directives: String = ""
+        /// When N > 0, every Nth chat request (the 1st, N+1th, …) is answered 429 with this fake's
+        /// retry-after: N = 2 throttles half the requests (the failover benchmark).
+        public var rateLimitEvery: Int = 0
 
         public init(
             deployments: [String] = ["gpt-35-turbo", "gpt-4"],

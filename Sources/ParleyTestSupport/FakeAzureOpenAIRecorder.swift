@@ -9,6 +9,19 @@ actor FakeAzureOpenAIRecorder {
     private var nextID = 1
     private var failuresServed: [String: Int] = [:]
     private(set) var isShuttingDown = false
+    /// `Options.directives`, changed by `FakeAzureOpenAI.setDirectives`.
+    var directives = ""
+    private var chatRequests = 0
+
+    func setDirectives(_ text: String) {
+        directives = text
+    }
+
+    /// For `Options.rateLimitEvery`: true for the 1st, N+1th, … chat request.
+    func nextIsRateLimited(every: Int) -> Bool {
+        defer { chatRequests += 1 }
+        return every > 0 && chatRequests % every == 0
+    }
 
     init(limit: Int) {
         self.limit = max(1, limit)

@@ -104,8 +104,11 @@ struct FakeAzureOpenAIResponder: Sendable {
             return await finish(record, status: 400, body: FakeAzureOpenAIWire.unrecognizedArgumentBody("stream_options"))
         }
 
-        let lastUser = messages.last { $0.role == "user" }?.content ?? ""
-        let directives = FakeAzureOpenAIDirectives(parsing: lastUser)
+        let house = await recorder.directives
+        let asked = messages.last { $0.role == "user" }?.content ?? ""
+        let lastUser = house.isEmpty ? asked : asked + " " + house
+        var directives = FakeAzureOpenAIDirectives(parsing: lastUser)
+        if await recorder.nextIsRateLimited(every: options.rateLimitEvery) { directives.status = (429, nil) }
         if let status = directives.status {
             let fail: Bool
             if let count = status.count {

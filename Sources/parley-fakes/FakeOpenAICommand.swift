@@ -27,7 +27,15 @@ struct FakeOpenAICommand: AsyncParsableCommand {
     @Option(help: "Answer every request by replaying this recording verbatim (\(FakeAzureOpenAI.RecordedStream.allCases.map(\.rawValue).joined(separator: ", "))).")
     var replay: String?
 
+    @Option(name: .customLong("rate-limit-every"), help: "Answer every Nth request 429 (2: half of them; 0: none).")
+    var rateLimitEvery: Int = 0
+
+    @Option(name: .customLong("retry-after-ms"), help: "retry-after-ms of those 429 answers.")
+    var retryAfterMilliseconds: Int = 1000
+
     func validate() throws {
+        guard rateLimitEvery >= 0 else { throw ValidationError("--rate-limit-every must not be negative") }
+        guard retryAfterMilliseconds >= 0 else { throw ValidationError("--retry-after-ms must not be negative") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         guard delayMilliseconds >= 0 else { throw ValidationError("--delay-ms must not be negative") }
         if let replay, FakeAzureOpenAI.RecordedStream(rawValue: replay) == nil {
@@ -37,13 +45,15 @@ struct FakeOpenAICommand: AsyncParsableCommand {
 
     func run() async throws {
         let names = deployments.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let options = FakeAzureOpenAI.Options(
+        var options = FakeAzureOpenAI.Options(
             deployments: names,
             apiKey: apiKey,
             chunkDelay: .milliseconds(delayMilliseconds),
             replay: replay.flatMap(FakeAzureOpenAI.RecordedStream.init(rawValue:)),
             port: port
         )
+        options.rateLimitEvery = rateLimitEvery
+        options.rateLimitRetryAfterMilliseconds = retryAfterMilliseconds
         try await FakeAzureOpenAI.runUntilSignalled(options: options) { port in
             // First stdout line, written unbuffered: scripts wait for it to learn the port.
             FileHandle.standardOutput.write(Data("listening on 127.0.0.1:\(port)\n".utf8))

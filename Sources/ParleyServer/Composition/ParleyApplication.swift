@@ -22,15 +22,23 @@ public struct ParleyApplication {
         public var now: @Sendable () -> Date
         /// What `/metrics` shows; tests pass their own to read it (nothing is bootstrapped globally).
         public var metrics: ParleyMetrics
+        /// With PARLEY_BACKENDS_FILE: the weighted choice's random numbers (`0..<n`) and when a 429 or
+        /// failures take a backend out; tests seed the one and shorten the other.
+        public var backendRandom: @Sendable (Int) -> Int
+        public var backendPolicy: BackendFailurePolicy
 
         public init(
             httpClient: OutboundHTTPClient, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
-            metrics: ParleyMetrics = ParleyMetrics()
+            metrics: ParleyMetrics = ParleyMetrics(),
+            backendRandom: @escaping @Sendable (Int) -> Int = { Int.random(in: 0..<$0) },
+            backendPolicy: BackendFailurePolicy = BackendFailurePolicy()
         ) {
             self.httpClient = httpClient
             self.logger = logger
             self.now = now
             self.metrics = metrics
+            self.backendRandom = backendRandom
+            self.backendPolicy = backendPolicy
         }
     }
 
@@ -42,8 +50,7 @@ public struct ParleyApplication {
         let sessions = try sessionStore(settings: settings, tokenCache: try tokens.cache(), logger: logger, now: dependencies.now)
         let store = InstrumentedSessionStore(base: sessions.store, metrics: metrics)
         let backend = try chatModel(
-            settings: settings, httpClient: dependencies.httpClient, logger: logger,
-            tokenCache: try tokens.cache(), metrics: metrics)
+            settings: settings, dependencies: dependencies, tokenCache: try tokens.cache())
         let chat = ChatService(
             store: store,
             model: InstrumentedChatModel(base: backend.model, metrics: metrics),
@@ -59,7 +66,10 @@ public struct ParleyApplication {
                 name: "store", check: storeReadiness,
                 publicReason: "The session store is unavailable: an operator should run 'parley doctor'."))
         }
-        let collectors = metricsCollectors(store: store, tokens: tokens, metrics: metrics, scopes: settings.scopes, now: dependencies.now)
+        var collectors = metricsCollectors(store: store, tokens: tokens, metrics: metrics, scopes: settings.scopes, now: dependencies.now)
+        if let pool = backend.pool {
+            collectors.append { metrics.backendStates(pool.states()) }
+        }
         let admission = AnswerAdmission(limit: settings.maxActiveAnswers)
         let router = ParleyRouter.build(
             settings: settings, chat: chat, store: store, readiness: Readiness(parts: readiness), admission: admission,
@@ -86,20 +96,23 @@ public struct ParleyApplication {
             logger: logger)
     }
 
-    /// The model Parley talks to (offline, or Azure OpenAI with an API key or Entra tokens), and how
-    /// to tell whether it can be reached (`readiness`: nil when ready, else the reason).
+    /// The model Parley talks to (offline, or Azure OpenAI with an API key or Entra tokens, at one
+    /// endpoint or several from PARLEY_BACKENDS_FILE), and how to tell whether it can be reached
+    /// (`readiness`: nil when ready, else the reason). `pool` is there with a backends file.
     /// - Parameters:
     ///   - tokenCache: the process's token cache, made only when Entra is used.
-    ///   - metrics: counts retries and 429s inside the Azure OpenAI client.
     static func chatModel(
-        settings: ParleySettings, httpClient: OutboundHTTPClient, logger: Logger,
-        tokenCache: @autoclosure () throws -> TokenCache, metrics: ParleyMetrics?
-    ) throws -> (model: any ChatModel, readiness: @Sendable () async -> String?) {
-        guard let endpoint = settings.endpoint else { return (OfflineResponder(), { nil }) }
+        settings: ParleySettings, dependencies: Dependencies, tokenCache: @autoclosure () throws -> TokenCache
+    ) throws -> (model: any ChatModel, readiness: @Sendable () async -> String?, pool: BackendPool?) {
+        guard let endpoint = settings.endpoint else { return (OfflineResponder(), { nil }, nil) }
+        if let backends = settings.backends {
+            return try pooledChatModel(settings: settings, backends: backends, dependencies: dependencies, tokenCache: tokenCache())
+        }
+        let logger = dependencies.logger
         var configuration = AzureOpenAIConfiguration(
             endpoint: endpoint, apiVersion: settings.apiVersion, maxRetries: settings.maxRetries,
             requestTimeout: settings.requestTimeout)
-        configuration.metricsFactory = metrics?.metricsFactory
+        configuration.metricsFactory = dependencies.metrics.metricsFactory
         let authenticator: any AzureOpenAIAuthenticator
         let readiness: @Sendable () async -> String?
         switch settings.authentication {
@@ -107,32 +120,40 @@ public struct ParleyApplication {
             authenticator = APIKeyAuthenticator(key: settings.apiKey ?? "")
             readiness = { nil }
         case .entra:
-            // Keyless: the default credential chain behind the process-wide token cache, which
-            // refreshes tokens before they expire for as long as the process runs. The scope is the
-            // cloud of AZURE_AUTHORITY_HOST, or AZURE_OPENAI_SCOPE (`ParleySettings.scopes`).
-            let cache = try tokenCache()
-            let scope = settings.scopes.openAI
-            authenticator = BearerTokenAuthenticator(
-                token: { try await cache.token(for: scope).token },
-                forget: { rejected in
-                    if let rejected {
-                        await cache.invalidate(scope: scope, ifTokenIs: rejected)
-                    } else {
-                        await cache.invalidate(scope: scope)
-                    }
-                })
-            readiness = {
-                do {
-                    _ = try await cache.token(for: scope)
-                    return nil
-                } catch {
-                    return "no credential can produce a token for Azure OpenAI: \(error)"
-                }
-            }
+            let entra = entraAuthenticator(cache: try tokenCache(), scope: settings.scopes.openAI)
+            authenticator = entra.authenticator
+            readiness = entra.readiness
         }
         let client = AzureOpenAIClient(
-            configuration: configuration, httpClient: httpClient, authenticator: authenticator, logger: logger)
-        return (AzureChatModel(client: client, temperature: settings.temperature), readiness)
+            configuration: configuration, httpClient: dependencies.httpClient, authenticator: authenticator, logger: logger)
+        return (AzureChatModel(client: client, temperature: settings.temperature), readiness, nil)
+    }
+
+    /// Keyless: the default credential chain behind the process-wide token cache, which refreshes
+    /// tokens before they expire for as long as the process runs. The scope is the cloud of
+    /// AZURE_AUTHORITY_HOST, or AZURE_OPENAI_SCOPE (`ParleySettings.scopes`). One authenticator
+    /// serves every Entra backend: the audience is the same for every Azure OpenAI resource.
+    static func entraAuthenticator(
+        cache: TokenCache, scope: String
+    ) -> (authenticator: BearerTokenAuthenticator, readiness: @Sendable () async -> String?) {
+        let authenticator = BearerTokenAuthenticator(
+            token: { try await cache.token(for: scope).token },
+            forget: { rejected in
+                if let rejected {
+                    await cache.invalidate(scope: scope, ifTokenIs: rejected)
+                } else {
+                    await cache.invalidate(scope: scope)
+                }
+            })
+        let readiness: @Sendable () async -> String? = {
+            do {
+                _ = try await cache.token(for: scope)
+                return nil
+            } catch {
+                return "no credential can produce a token for Azure OpenAI: \(error)"
+            }
+        }
+        return (authenticator, readiness)
     }
 
     /// The session store: this process's memory (one replica), or PostgreSQL shared by every replica,

@@ -31,19 +31,32 @@ extension ParleySettings {
 
     init(values: SettingValues, processEnvironment: [String: String], identityVariables: [String]) throws {
         typealias N = SettingNames
-        endpoint = try values.endpoint(N.endpoint)
-        apiKey = try values.pair(N.apiKey, secret: true)
-        authentication = try values.authentication(N.apiType, hasKey: apiKey != nil)
-        if authentication == .entra { apiKey = nil }
+        backends = try values.backendsFile(N.backendsFile)
+        if let backends {
+            // The file lists every endpoint; the one-endpoint fields show its primary backend.
+            endpoint = backends.primary.endpoint
+            apiKey = backends.primary.apiKey
+            authentication = apiKey == nil ? .entra : .apiKey
+        } else {
+            endpoint = try values.endpoint(N.endpoint)
+            apiKey = try values.pair(N.apiKey, secret: true)
+            authentication = try values.authentication(N.apiType, hasKey: apiKey != nil)
+            if authentication == .entra { apiKey = nil }
+        }
         apiVersion = try values.pair(N.apiVersion) ?? "2024-10-21"
         try values.checkAPIVersion(apiVersion, names: N.apiVersion)
-        let deployment = try values.pair(N.deployment)
-        if endpoint != nil, deployment == nil {
-            throw SettingsError(
-                N.deployment[0], "required with an endpoint; set it to your Azure OpenAI deployment's name (e.g. gpt-35-turbo)")
+        if let backends {
+            defaultDeployment = backends.defaultDeployment
+            deployments = backends.deploymentNames
+        } else {
+            let deployment = try values.pair(N.deployment)
+            if endpoint != nil, deployment == nil {
+                throw SettingsError(
+                    N.deployment[0], "required with an endpoint; set it to your Azure OpenAI deployment's name (e.g. gpt-35-turbo)")
+            }
+            defaultDeployment = deployment ?? "offline"
+            deployments = try values.deploymentList(N.deployments, default: defaultDeployment, offline: endpoint == nil)
         }
-        defaultDeployment = deployment ?? "offline"
-        deployments = try values.deploymentList(N.deployments, default: defaultDeployment, offline: endpoint == nil)
         temperature = try values.double(N.temperature, in: 0...2)
         host = values.string(N.host) ?? "0.0.0.0"
         port = try values.int(N.port, default: 8087, in: 0...65535)

@@ -74,6 +74,10 @@ public struct ParleySettings: Sendable {
     public var maxAnswerChars: Int
     /// `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` for every outbound call.
     public var proxy: ProxyConfiguration
+    /// `PARLEY_BACKENDS_FILE`: several backends per deployment (issue 15); nil for the one endpoint of
+    /// `OPENAI_API_BASE`. With a file, `endpoint`, `apiKey` and `authentication` describe its primary
+    /// backend and `deployments` are the file's.
+    public var backends: BackendsFile?
 
     public enum SessionStoreKind: String, Sendable {
         case memory, postgres
@@ -109,7 +113,15 @@ extension ParleySettings {
             ("shutdown grace", "\(shutdownGrace.components.seconds) s"),
             ("session store", sessionStore == .postgres ? "postgres: \(postgres.map { "\($0), pool \($0.poolSize)" } ?? "-")" : "memory (this process only)"),
             ("metrics", metricsPort.map { "/metrics on port \($0) only" } ?? "/metrics on PORT"),
+            ("backends", backendsSummary),
         ]
+    }
+
+    /// The backends file and how many backends it lists (keys only as the names of their variables).
+    private var backendsSummary: String {
+        guard let backends else { return "one endpoint (no PARLEY_BACKENDS_FILE)" }
+        let count = backends.deployments.values.reduce(0) { $0 + $1.count }
+        return "\(backends.path): \(backends.deployments.count) deployment(s), \(count) backend(s)"
     }
 
     /// Proxy hosts and ports only: a proxy URL's credentials are never shown.

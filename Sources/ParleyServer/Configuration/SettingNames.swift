@@ -45,6 +45,8 @@ public enum SettingNames {
     public static let idleTimeout = "PARLEY_IDLE_TIMEOUT"
     public static let bodyTimeout = "PARLEY_BODY_TIMEOUT"
     public static let maxAnswerChars = "PARLEY_MAX_ANSWER_CHARS"
+    // Several endpoints behind one Parley (issue 15).
+    public static let backendsFile = "PARLEY_BACKENDS_FILE"
     /// curl's and Go's proxy variables, upper- and lower-case (read by `ProxyConfiguration`).
     public static let proxy = ProxyConfiguration.variableNames
 
@@ -61,6 +63,6 @@ public enum SettingNames {
             requestTimeout, shutdownGrace, pingInterval,
             sessionStore, postgresURL, postgresHost, postgresPort, postgresDatabase, postgresUser, postgresPassword,
             postgresTLSMode, postgresAuth, postgresPool, metricsPort,
-            upstreamConnections, maxActiveAnswers, idleTimeout, bodyTimeout, maxAnswerChars,
+            upstreamConnections, maxActiveAnswers, idleTimeout, bodyTimeout, maxAnswerChars, backendsFile,
         ] + proxy
 }

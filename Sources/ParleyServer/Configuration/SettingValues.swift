@@ -65,18 +65,35 @@ struct SettingValues {
         guard var raw = try pair(names) else { return nil }
         while raw.hasSuffix("/") { raw.removeLast() }
         let name = names.first { string($0) != nil } ?? names[0]
+        if let problem = Self.endpointProblem(raw) { throw SettingsError(name, problem) }
+        return raw
+    }
+
+    /// `PARLEY_BACKENDS_FILE`: the backends of every picker deployment, or nil for the one-endpoint
+    /// case. The endpoint and deployment variables must then be unset (the file names them all).
+    func backendsFile(_ name: String) throws -> BackendsFile? {
+        guard let path = string(name) else { return nil }
+        let names = SettingNames.endpoint + SettingNames.deployment + [SettingNames.deployments]
+        if let other = names.first(where: { string($0) != nil }) {
+            throw SettingsError(name, "\(other) is set too; the backends file names every endpoint and deployment, so unset \(other)")
+        }
+        return try BackendsFile.load(path: path) { string($0, secret: true) }
+    }
+
+    /// Why `raw` (without trailing slashes) is not a usable Azure OpenAI endpoint, or nil when it is.
+    static func endpointProblem(_ raw: String) -> String? {
         guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
-            throw SettingsError(name, "'\(raw)' is not a URL; use your resource's endpoint, e.g. https://my-resource.openai.azure.com/")
+            return "'\(raw)' is not a URL; use your resource's endpoint, e.g. https://my-resource.openai.azure.com/"
         }
         switch scheme {
         case "https":
-            return raw
+            return nil
         case "http" where ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()):
-            return raw
+            return nil
         case "http":
-            throw SettingsError(name, "'\(raw)' uses http; Azure OpenAI needs https (http is accepted only for loopback hosts)")
+            return "'\(raw)' uses http; Azure OpenAI needs https (http is accepted only for loopback hosts)"
         default:
-            throw SettingsError(name, "'\(raw)' is not an http(s) URL; use e.g. https://my-resource.openai.azure.com/")
+            return "'\(raw)' is not an http(s) URL; use e.g. https://my-resource.openai.azure.com/"
         }
     }
 

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import ParleyAzureOpenAI
 import ParleyOutbound
 import Prometheus
 
@@ -56,6 +57,10 @@ public final class ParleyMetrics: Sendable {
         public static let sessions = "parley_sessions"
         public static let storeErrors = "parley_store_errors_total"
         public static let shedRequests = "parley_shed_requests_total"
+        // Several endpoints (issue 15); the two counters are incremented by the Azure OpenAI library's pool.
+        public static let backendRequests = "parley_backend_requests_total"
+        public static let backendFailovers = "parley_backend_failovers_total"
+        public static let backendState = "parley_backend_state"
     }
 
     /// A question refused at once with 503 `overloaded` (PARLEY_MAX_ACTIVE_ANSWERS reached).
@@ -99,6 +104,14 @@ public final class ParleyMetrics: Sendable {
 
     func upstreamError(deployment: String, code: String) {
         Counter(label: Names.upstreamErrors, dimensions: [("deployment", deployment), ("code", code)], factory: factory).increment()
+    }
+
+    /// Each backend's state when /metrics is rendered: 0 closed, 1 cooling (429), 2 open breaker.
+    func backendStates(_ states: [(deployment: String, backend: String, state: BackendState)]) {
+        for entry in states {
+            Gauge(label: Names.backendState, dimensions: [("deployment", entry.deployment), ("backend", entry.backend)], factory: factory)
+                .record(entry.state.gaugeValue)
+        }
     }
 
     // MARK: Identity
