@@ -37,6 +37,8 @@ let package = Package(
         // Certificate credentials (RS256 client assertions). Already built for postgres-nio, so a
         // direct dependency costs no build time; the range admits the 4.x that postgres-nio resolves.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // The backends file (issue 15) may be YAML, as ConfigMaps usually are; libyaml, ~1 min of build.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -96,6 +98,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(

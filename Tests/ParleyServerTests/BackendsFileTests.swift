@@ -24,8 +24,8 @@ struct BackendsFileTests {
         }
     }
 
-    static func withFile<T>(_ contents: String, _ body: (String) async throws -> T) async throws -> T {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("parley-backends-\(UUID().uuidString).json")
+    static func withFile<T>(_ contents: String, suffix: String = ".json", _ body: (String) async throws -> T) async throws -> T {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("parley-backends-\(UUID().uuidString)\(suffix)")
         try contents.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         return try await body(file.path)
@@ -62,6 +62,58 @@ struct BackendsFileTests {
         let summary = settings.summary.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
         #expect(!summary.contains(Self.westKey))
         #expect("\(list[1])".contains("WEST_KEY") && !"\(list[1])".contains(Self.westKey))
+    }
+
+    /// The same contract in YAML, as a ConfigMap usually holds it.
+    static let yamlExample = """
+        # Two accounts for gpt-4o: east first.
+        deployments:
+          gpt-4o:
+            - endpoint: https://east.openai.azure.com/
+              deployment: gpt-4o
+              priority: 1
+              weight: 3
+            - endpoint: "https://west.openai.azure.com/"
+              priority: 2
+              api_key_env: WEST_KEY
+        default_deployment: gpt-4o
+        """
+
+    /// YAML by extension (`.yaml`, `.yml`) or, under any other name (a ConfigMap key), by not starting with `{`.
+    @Test(arguments: [".yaml", ".yml", ""])
+    func theSameContractInYAML(suffix: String) async throws {
+        let settings = try await Self.withFile(Self.yamlExample, suffix: suffix) { path in
+            try await SettingsLoading.load(["PARLEY_BACKENDS_FILE": path, "WEST_KEY": Self.westKey], identityVariables: [])
+        }
+        let json = try await Self.load(Self.example, ["WEST_KEY": Self.westKey])
+        #expect(settings.backends?.deployments == json.backends?.deployments)
+        #expect(settings.backends?.defaultDeployment == "gpt-4o")
+        #expect(settings.backends?.deployments["gpt-4o"]?[1].weight == 1)
+    }
+
+    @Test(arguments: [
+        ("deployments: [unclosed", "not valid YAML"),
+        ("", "the file is empty"),
+        ("deployments:\n  gpt-4o:\n    - endpoint: https://e.openai.azure.com\n      weight: heavy\n", "deployments.gpt-4o[0].weight: must be a whole number"),
+        ("deployments:\n  gpt-4o:\n    - endpoint: https://e.openai.azure.com\n      priority: \"2\"\n", "deployments.gpt-4o[0].priority: must be a whole number"),
+        ("deployments:\n  gpt-4o:\n    - endpoint: https://e.openai.azure.com\n      weight: true\n", "deployments.gpt-4o[0].weight: must be a whole number"),
+        ("deployments:\n  gpt-4o:\n    - endpont: https://e.openai.azure.com\n", "deployments.gpt-4o[0].endpont: unknown field"),
+        ("deployments:\n  gpt-4o:\n    - endpoint: https://e.openai.azure.com\n      1: x\n", "deployments.gpt-4o[0].1: unknown field"),
+        ("deployments:\n  ? [a, b]\n  : x\n", "deployments: every key must be plain text"),
+        ("- just\n- a list\n", "top level: must be an object"),
+    ])
+    func aBadYAMLFileIsOneLineToo(contents: String, expected: String) async throws {
+        let error = try #require(await Self.withFile(contents, suffix: ".yaml") { path -> SettingsError? in
+            do {
+                _ = try await SettingsLoading.load(["PARLEY_BACKENDS_FILE": path], identityVariables: [])
+                return nil
+            } catch {
+                return error as? SettingsError
+            }
+        })
+        #expect(error.problem.contains("parley-backends-"), "the file is not named: \(error)")
+        #expect(error.problem.contains(expected), "\(error)")
+        #expect(!"\(error)".contains("\n"))
     }
 
     @Test func severalDeploymentsTheDefaultFirstAndAKeyFromDotEnv() async throws {

@@ -31,7 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "ParleyServer": {
         "ParleyOutbound", "ParleyIdentity", "ParleyAzureOpenAI", "ParleyChat", "ParleySessionStorePostgres",
         "Hummingbird", "HTTPTypes", "NIOHTTPTypes", "NIOCore", "CompressNIO", "AsyncHTTPClient", "Logging",
-        "ServiceLifecycle", "Configuration", "SystemPackage", "Prometheus", "CoreMetrics",
+        "ServiceLifecycle", "Configuration", "SystemPackage", "Prometheus", "CoreMetrics", "Yams",
     },
     # `parley doctor`: the server's settings and the libraries it checks.
     "ParleyDoctor": {

@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// `PARLEY_BACKENDS_FILE` (issue 15): each picker deployment's backends. The shape is a contract:
 ///
@@ -8,8 +9,9 @@ import Foundation
 ///      "default_deployment": "gpt-4o"}
 ///
 /// `deployment` defaults to the key, `priority` and `weight` to 1; without `api_key_env` the backend
-/// uses Entra tokens. Read with Foundation's JSON parser: swift-configuration's file providers give
-/// scalars by key, not lists of objects, and naming the entry and field of a mistake needs the tree.
+/// uses Entra tokens. JSON or YAML (the same keys), read as a tree with Foundation's JSON parser or
+/// Yams: swift-configuration's file providers give scalars by key, not lists of objects, and naming
+/// the entry and field of a mistake needs the tree.
 public struct BackendsFile: Sendable, Equatable {
     /// One backend as the file gives it, its key read from the named variable at load.
     public struct Backend: Sendable, Equatable, CustomStringConvertible {
@@ -54,12 +56,7 @@ public struct BackendsFile: Sendable, Equatable {
         func fail(_ at: String, _ problem: String) -> SettingsError {
             SettingsError(name, "\(path): \(at): \(problem)")
         }
-        let root: Any
-        do {
-            root = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw SettingsError(name, "\(path): not valid JSON (\(Self.oneLine(error))); see README \"Several endpoints\"")
-        }
+        let root = try isYAML(path: path, data: data) ? yamlTree(path: path, data: data) : jsonTree(path: path, data: data)
         guard let top = root as? [String: Any] else { throw fail("top level", "must be an object with \"deployments\"") }
         if let unknown = top.keys.sorted().first(where: { !["deployments", "default_deployment"].contains($0) }) {
             throw fail(unknown, "unknown field; the top level has \"deployments\" and \"default_deployment\"")
@@ -129,6 +126,63 @@ public struct BackendsFile: Sendable, Equatable {
             throw fail("default_deployment", "required with several deployments: one of \(deployments.keys.sorted().joined(separator: ", "))")
         }
         return BackendsFile(path: path, deployments: deployments, defaultDeployment: defaultDeployment)
+    }
+
+    /// `.yaml`/`.yml`, or any other name whose first character is not `{` (as a ConfigMap key may be).
+    private static func isYAML(path: String, data: Data) -> Bool {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".json") { return false }
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") { return true }
+        let first = data.first { !Character(UnicodeScalar($0)).isWhitespace }
+        return first != UInt8(ascii: "{")
+    }
+
+    private static func jsonTree(path: String, data: Data) throws -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw SettingsError(SettingNames.backendsFile, "\(path): not valid JSON (\(Self.oneLine(error))); see README \"Several endpoints\"")
+        }
+    }
+
+    /// The YAML document as the JSON parser would give it: mappings with string keys, lists, scalars.
+    /// Built from Yams' node tree rather than `Yams.load`, which traps on a key that is not a
+    /// scalar (`? [a, b]: x`, Yams 6.2.2) — a hostile file must be an error, not a crash.
+    private static func yamlTree(path: String, data: Data) throws -> Any {
+        let name = SettingNames.backendsFile
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SettingsError(name, "\(path): not UTF-8 text")
+        }
+        let document: Node?
+        do {
+            document = try Yams.compose(yaml: text)
+        } catch {
+            throw SettingsError(name, "\(path): not valid YAML (\(Self.oneLine(error))); see README \"Several endpoints\"")
+        }
+        guard let document else { throw SettingsError(name, "\(path): the file is empty; see README \"Several endpoints\"") }
+        return try jsonShaped(document, path: path, at: "top level")
+    }
+
+    private static func jsonShaped(_ node: Node, path: String, at: String) throws -> Any {
+        switch node {
+        case .scalar:
+            // Typed by YAML's own resolution: `2` is a number, `"2"` text, `true` a Boolean.
+            return node.any
+        case .sequence(let list):
+            return try list.enumerated().map { try jsonShaped($0.element, path: path, at: "\(at)[\($0.offset)]") }
+        case .mapping(let mapping):
+            var object: [String: Any] = [:]
+            for (key, value) in mapping {
+                guard case .scalar(let scalar) = key else {
+                    throw SettingsError(SettingNames.backendsFile, "\(path): \(at): every key must be plain text")
+                }
+                let name = scalar.string
+                object[name] = try jsonShaped(value, path: path, at: at == "top level" ? name : "\(at).\(name)")
+            }
+            return object
+        case .alias:
+            throw SettingsError(SettingNames.backendsFile, "\(path): \(at): YAML aliases are not supported here; write the value out")
+        }
     }
 
     /// Reads and parses the file at `path`.
