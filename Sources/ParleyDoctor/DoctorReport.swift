@@ -95,7 +95,7 @@ public struct DoctorStep: Sendable, Codable, Equatable {
         case sessionStore = "session_store"
 
         /// The steps every report has, in order; `backends` comes after `azureOpenAI` only with a backends file.
-        public static var allCases: [ID] { [.configuration, .identity, .projectedToken, .accessToken, .azureOpenAI, .sessionStore] }
+        public static let inEveryReport: [ID] = [.configuration, .identity, .projectedToken, .accessToken, .azureOpenAI, .sessionStore]
     }
 
     public enum Status: String, Sendable, Codable {

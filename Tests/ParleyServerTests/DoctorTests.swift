@@ -13,7 +13,7 @@ struct DoctorTests {
 
             #expect(report.ok)
             #expect(report.exitCode == 0)
-            #expect(report.steps.map(\.id) == DoctorStep.ID.allCases)
+            #expect(report.steps.map(\.id) == DoctorStep.ID.inEveryReport)
             #expect(report.steps.allSatisfy { $0.status == .ok }, "\(report.render())")
             #expect(report.selectedCredential == "WorkloadIdentityCredential")
             #expect(report.principalObjectID == DoctorFixture.principal)
