@@ -89,7 +89,7 @@ public final class BackendPool: Sendable {
                     if members.count > 1, wait < remaining {
                         logger.info("Every Azure OpenAI backend is cooling; waiting for the first",
                                     metadata: ["deployment": "\(request.deployment)", "wait_ms": "\(wait.milliseconds)"])
-                        try await Task.sleep(for: wait)
+                        try await TimerSleep.sleep(for: wait)
                         continue
                     }
                     throw rateLimitedError(deployment: request.deployment, wait: wait, lastError: lastError)
