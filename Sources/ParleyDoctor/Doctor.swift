@@ -67,9 +67,9 @@ public struct Doctor: Sendable {
     /// - Throws: `SettingsError` for an identity setting that would stop `parley serve` from
     ///   starting (an invalid `AZURE_TOKEN_CREDENTIALS` or `AZURE_AUTHORITY_HOST`).
     public func run() async throws -> DoctorReport {
-        var report = try await runModelChecks()
+        var (report, token) = try await runModelChecks()
         if let backends = await DoctorBackendsCheck(settings: settings, httpClient: httpClient, logger: logger, now: now,
-                                                    options: options).step() {
+                                                    options: options).step(obtained: token) {
             report.steps.append(backends)
         }
         report.steps.append(await DoctorStoreCheck(settings: settings, httpClient: httpClient, logger: logger, now: now,
@@ -77,7 +77,8 @@ public struct Doctor: Sendable {
         return report
     }
 
-    private func runModelChecks() async throws -> DoctorReport {
+    /// The report so far, and the Entra token the identity step obtained (for the backends check).
+    private func runModelChecks() async throws -> (DoctorReport, token: String?) {
         var report = DoctorReport(mode: settings.mode.rawValue,
                                   authentication: settings.mode == .offline ? nil : settings.authentication.rawValue,
                                   steps: [DoctorConfigurationCheck.step(settings: settings)])
@@ -89,7 +90,7 @@ public struct Doctor: Sendable {
                 DoctorAccessTokenCheck.skipped(why),
                 DoctorChatCheck.skipped(why),
             ]
-            return report
+            return (report, nil)
         }
         let chat = DoctorChatCheck(settings: settings, endpoint: endpoint, httpClient: httpClient, logger: logger,
                                    timeout: options.chatTimeout)
@@ -105,12 +106,14 @@ public struct Doctor: Sendable {
                     : DoctorChatCheck.skipped("not sent (--no-call)."),
             ]
         case .entra:
-            report.steps += try await entraSteps(report: &report, chat: chat)
+            let (steps, token) = try await entraSteps(report: &report, chat: chat)
+            report.steps += steps
+            return (report, token)
         }
-        return report
+        return (report, nil)
     }
 
-    private func entraSteps(report: inout DoctorReport, chat: DoctorChatCheck) async throws -> [DoctorStep] {
+    private func entraSteps(report: inout DoctorReport, chat: DoctorChatCheck) async throws -> ([DoctorStep], token: String?) {
         let environment = settings.identityEnvironment
         let credential: DefaultAzureCredential
         do {
@@ -130,7 +133,7 @@ public struct Doctor: Sendable {
             steps.append(DoctorChatCheck.skipped(options.sendsChatRequest
                 ? "not sent: without a token the request cannot be authenticated."
                 : "not sent (--no-call)."))
-            return steps
+            return (steps, nil)
         }
         let principal = try? AccessTokenClaims(jwt: token.token).objectID
         report.selectedCredential = run.winner
@@ -138,13 +141,13 @@ public struct Doctor: Sendable {
         steps.append(DoctorAccessTokenCheck.step(token: token, credential: run.winner, scopes: settings.scopes, now: now()))
         guard options.sendsChatRequest else {
             steps.append(DoctorChatCheck.skipped("not sent (--no-call)."))
-            return steps
+            return (steps, token.token)
         }
         // The token the chain walk obtained, for the one request. Nothing to forget: after a 401 the
         // client's single retry reuses it, as there is no other token to try.
         let obtained = token.token
         let authenticator = BearerTokenAuthenticator(token: { obtained }, forget: { _ in })
         steps.append(await chat.step(authenticator: authenticator, principal: principal))
-        return steps
+        return (steps, obtained)
     }
 }

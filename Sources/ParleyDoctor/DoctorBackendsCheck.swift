@@ -17,12 +17,14 @@ struct DoctorBackendsCheck {
     let now: @Sendable () -> Date
     let options: Doctor.Options
 
-    func step() async -> DoctorStep? {
+    /// - Parameter obtained: the Entra token the identity step already got, if it got one; the chain
+    ///   is walked again only when it did not run (the primary backend uses a key) and a backend needs Entra.
+    func step(obtained: String?) async -> DoctorStep? {
         guard let backends = settings.backends else { return nil }
         let needsToken = backends.deployments.values.contains { $0.contains { $0.apiKey == nil } }
-        var token: String?
+        var token = obtained
         var tokenProblem: String?
-        if needsToken {
+        if needsToken && token == nil {
             do {
                 let credential = try DefaultAzureCredential(
                     environment: settings.identityEnvironment, httpClient: httpClient, logger: logger, now: now, options: options.identity)

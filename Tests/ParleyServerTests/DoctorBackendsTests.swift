@@ -39,6 +39,7 @@ struct DoctorBackendsTests {
             #expect(table[3].contains("\(eastHost)/missing-one") && table[3].contains("✘"))
             #expect(await west.requests.count == 1)
             #expect(await west.requests.first?.apiKey == Self.westKey)
+            #expect(fixture.entra.issuer.issuedTokens.count == 1, "the identity step's token serves the Entra backends")
             let rendered = report.render()
             #expect(rendered.contains("Backends: 2 of 3 backends answered"))
             #expect(!rendered.contains(Self.westKey))
