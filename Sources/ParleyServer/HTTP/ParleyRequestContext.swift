@@ -8,6 +8,8 @@ public struct ParleyRequestContext: RequestContext {
     var record: RequestRecord?
     /// The client's connection; its close ends the work done for it (see `ClientDisconnect`).
     let channel: any Channel
+    /// Who is asking, when sign-in is on (see `AuthenticatedUser`).
+    var user: AuthenticatedUser?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
