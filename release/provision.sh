@@ -6,7 +6,7 @@
 # release/ rendered with the real values and applied, then the external IPs and `parley doctor` run inside each pod.
 #
 # Usage: release/provision.sh [--dry-run] [--deploy-only] [--with-postgres] [--second-region LOCATION] [--purge]
-#                             [--render-only DIR]
+#                             [--render-only DIR] [--with-sign-in --host HOST [--internal]]
 #   --dry-run        (also DRY_RUN=1 or true) print every az/kubectl command instead of running it (nothing is
 #                    read or changed)
 #   --deploy-only    change nothing in Azure: build the image if its tag is new, render, apply, verify
@@ -22,9 +22,20 @@
 #                    (README "Several endpoints"). Not with --with-postgres
 #   --purge          when the Azure OpenAI account's name is soft-deleted (kept 48 h after az group delete),
 #                    purge it and create a new account instead of recovering the old one
+#   --with-sign-in   (also WITH_SIGN_IN=1) Microsoft Entra sign-in with no client secret (README "Sign-in on AKS"):
+#                    an app registration (redirect URI https://HOST/auth/callback) with a federated credential
+#                    for the service account (issuer = the cluster's OIDC issuer), and
+#                    release/sign-in/manifest-ingress.yaml: HTTPS through the application routing add-on with a
+#                    certificate from Key Vault (created, or TLS_CERT_KEYVAULT_URI), Service ClusterIP.
+#                    Not with --with-postgres or --second-region
+#   --host HOST      (also SIGN_IN_HOST) the DNS name people open, e.g. parley.example.com; its A record points
+#                    at the ingress address the run prints
+#   --internal       with --with-sign-in: release/sign-in/manifest-internal.yaml instead, an internal load balancer
+#                    (private address) behind your own TLS proxy serving https://HOST; no Key Vault, no add-on
 #   --render-only DIR  write the filled manifests into DIR for `kubectl apply -f DIR` by hand, and stop: changes
 #                    nothing anywhere. IDENTITY_CLIENT_ID, AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_ENDPOINT_2,
 #                    ACR_LOGIN_SERVER, POSTGRES_HOST and IMAGE_TAG are taken from the environment when set, otherwise looked up read-only with az
+#                    (with --with-sign-in also PARLEY_AUTH_CLIENT_ID, TLS_CERT_KEYVAULT_URI and TRUSTED_PROXIES)
 # Every step is idempotent: it looks the resource up and creates it only when az says it does not exist,
 # so running the script again changes nothing but the image and the manifests.
 # Settings: the variables below; each can be overridden from the environment, e.g.
@@ -35,6 +46,8 @@ RELEASE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(dirname "$RELEASE_DIR")
 # shellcheck source=release/lib.sh
 source "$RELEASE_DIR/lib.sh"
+# shellcheck source=release/lib-sign-in.sh
+source "$RELEASE_DIR/lib-sign-in.sh"
 
 # ---- settings ------------------------------------------------------------------------------------------------
 LOCATION="${LOCATION:-eastus}"
@@ -75,6 +88,26 @@ POSTGRES_HOST="${POSTGRES_HOST:-}"
 SECOND_LOCATION="${SECOND_LOCATION:-}"
 AZURE_OPENAI_NAME_2="${AZURE_OPENAI_NAME_2:-}" # default <AZURE_OPENAI_NAME>-2
 AZURE_OPENAI_ENDPOINT_2="${AZURE_OPENAI_ENDPOINT_2:-}"
+# --with-sign-in (issue 13): Microsoft Entra sign-in; no client secret anywhere.
+WITH_SIGN_IN="${WITH_SIGN_IN:-0}"
+SIGN_IN_INTERNAL="${SIGN_IN_INTERNAL:-0}" # --internal
+SIGN_IN_HOST="${SIGN_IN_HOST:-}"          # --host
+SIGN_IN_APP_NAME="${SIGN_IN_APP_NAME:-}"  # default parley-sign-in-<suffix>
+# Who may sign in: Entra group object ids, comma-separated (empty: anyone in the tenant).
+PARLEY_AUTH_ALLOWED_GROUPS="${PARLEY_AUTH_ALLOWED_GROUPS:-}"
+# Per-user limits written into the manifest: questions per minute, prompt + completion tokens per day.
+PARLEY_RATE_LIMIT="${PARLEY_RATE_LIMIT:-20}"
+PARLEY_DAILY_TOKEN_BUDGET="${PARLEY_DAILY_TOKEN_BUDGET:-200000}"
+# PARLEY_TRUSTED_PROXIES: default the cluster's pod CIDR with the Ingress; with --internal your TLS proxy's range
+# (empty: each client's own address counts).
+TRUSTED_PROXIES="${TRUSTED_PROXIES:-}"
+KEY_VAULT_NAME="${KEY_VAULT_NAME:-}" # default parley-kv-<suffix> (vault names are global, 3-24 characters)
+TLS_CERT_NAME="${TLS_CERT_NAME:-parley-tls}"
+# "Self" = self-signed; or the name of a CA issuer configured in the vault (az keyvault certificate issuer create).
+TLS_CERT_ISSUER="${TLS_CERT_ISSUER:-Self}"
+# An existing certificate, https://<vault>.vault.azure.net/certificates/<name>: then no vault or certificate is made.
+TLS_CERT_KEYVAULT_URI="${TLS_CERT_KEYVAULT_URI:-}"
+PARLEY_AUTH_CLIENT_ID="${PARLEY_AUTH_CLIENT_ID:-}" # --render-only: the app registration's client id
 NAMESPACE="${NAMESPACE:-parley}"
 IMAGE_REPOSITORY="${IMAGE_REPOSITORY:-parley}"
 IMAGE_TAG="${IMAGE_TAG:-}" # default: the git commit (see default_image_tag)
@@ -120,6 +153,13 @@ while (($#)); do
         shift
         ;;
     --purge) PURGE=1 ;;
+    --with-sign-in) WITH_SIGN_IN=1 ;;
+    --internal) SIGN_IN_INTERNAL=1 ;;
+    --host)
+        (($# > 1)) || die "--host needs a DNS name, e.g. --host parley.example.com (try --help)"
+        SIGN_IN_HOST=$2
+        shift
+        ;;
     --render-only)
         (($# > 1)) || die "--render-only needs a folder (try --help)"
         RENDER_ONLY=1
@@ -189,6 +229,8 @@ resolve_names() {
     ACR_NAME="${ACR_NAME:-parleyacr$NAME_SUFFIX}"
     POSTGRES_NAME="${POSTGRES_NAME:-parley-pg-$NAME_SUFFIX}"
     AZURE_OPENAI_NAME_2="${AZURE_OPENAI_NAME_2:-$AZURE_OPENAI_NAME-2}"
+    SIGN_IN_APP_NAME="${SIGN_IN_APP_NAME:-parley-sign-in-$NAME_SUFFIX}"
+    KEY_VAULT_NAME="${KEY_VAULT_NAME:-parley-kv-$NAME_SUFFIX}"
 }
 
 # A render folder holds rendered manifests only and is emptied first, so a file from an earlier run (another
@@ -208,7 +250,10 @@ prepare_render_dir() {
 
 render_manifests() {
     prepare_render_dir
-    local manifest
+    local manifest drop=()
+    # Optional settings whose value is empty are left out of the manifest (the variable and its value line).
+    if [[ -z $PARLEY_AUTH_ALLOWED_GROUPS ]]; then drop+=(-e '/- name: PARLEY_AUTH_ALLOWED_GROUPS$/,+1d'); fi
+    if [[ -z $TRUSTED_PROXIES ]]; then drop+=(-e '/- name: PARLEY_TRUSTED_PROXIES$/,+1d'); fi
     for manifest in $MANIFESTS; do
         # Rendered flat (release/replicas/x.yaml -> x.yaml): `kubectl apply --filename` does not recurse.
         sed -e "s|__AZURE_CLIENT_ID__|$(sed_escape "$CLIENT_ID")|g" \
@@ -218,6 +263,15 @@ render_manifests() {
             -e "s|__AZURE_OPENAI_ENDPOINT_2__|$(sed_escape "${OPENAI_ENDPOINT_2:-__AZURE_OPENAI_ENDPOINT_2__}")|g" \
             -e "s|__ACR_LOGIN_SERVER__|$(sed_escape "$ACR_LOGIN_SERVER")|g" \
             -e "s|__IMAGE_TAG__|$(sed_escape "$IMAGE_TAG")|g" \
+            -e "s|__PARLEY_AUTH_CLIENT_ID__|$(sed_escape "${SIGN_IN_CLIENT_ID:-}")|g" \
+            -e "s|__PARLEY_PUBLIC_URL__|$(sed_escape "$(sign_in_public_url)")|g" \
+            -e "s|__PARLEY_HOST__|$(sed_escape "$SIGN_IN_HOST")|g" \
+            -e "s|__TLS_CERT_KEYVAULT_URI__|$(sed_escape "$TLS_CERT_KEYVAULT_URI")|g" \
+            -e "s|__PARLEY_TRUSTED_PROXIES__|$(sed_escape "$TRUSTED_PROXIES")|g" \
+            -e "s|__PARLEY_AUTH_ALLOWED_GROUPS__|$(sed_escape "$PARLEY_AUTH_ALLOWED_GROUPS")|g" \
+            -e "s|__PARLEY_RATE_LIMIT__|$(sed_escape "$PARLEY_RATE_LIMIT")|g" \
+            -e "s|__PARLEY_DAILY_TOKEN_BUDGET__|$(sed_escape "$PARLEY_DAILY_TOKEN_BUDGET")|g" \
+            "${drop[@]}" \
             -e "s|^\(  *namespace:\) parley\$|\1 $(sed_escape "$NAMESPACE")|" \
             -e "s|^  name: parley\$|  name: $(sed_escape "$NAMESPACE")|" \
             "$RELEASE_DIR/$manifest" >"$RENDER_DIR/${manifest##*/}"
@@ -247,7 +301,8 @@ render_only() {
     step "values for $MANIFESTS"
     if [[ -z $IDENTITY_CLIENT_ID || -z $AZURE_OPENAI_ENDPOINT || -z $ACR_LOGIN_SERVER ]] ||
         { ((WITH_POSTGRES)) && [[ -z $POSTGRES_HOST ]]; } ||
-        { [[ -n $SECOND_LOCATION ]] && [[ -z $AZURE_OPENAI_ENDPOINT_2 ]]; }; then
+        { [[ -n $SECOND_LOCATION ]] && [[ -z $AZURE_OPENAI_ENDPOINT_2 ]]; } ||
+        { ((WITH_SIGN_IN)) && [[ -z $PARLEY_AUTH_CLIENT_ID || ($SIGN_IN_INTERNAL == 0 && -z $TLS_CERT_KEYVAULT_URI) ]]; }; then
         resolve_names
     fi
     CLIENT_ID=$(given_or_lookup IDENTITY_CLIENT_ID "<clientId of $IDENTITY_NAME>" az identity show \
@@ -267,6 +322,17 @@ render_only() {
             az postgres flexible-server show --name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP" \
             --query fullyQualifiedDomainName --output tsv)
     fi
+    if ((WITH_SIGN_IN)); then
+        SIGN_IN_CLIENT_ID=$(given_or_lookup PARLEY_AUTH_CLIENT_ID "<appId of $SIGN_IN_APP_NAME>" az ad app list \
+            --display-name "$SIGN_IN_APP_NAME" --query "[?displayName=='$SIGN_IN_APP_NAME'].appId" --output tsv)
+        [[ -n $SIGN_IN_CLIENT_ID && $SIGN_IN_CLIENT_ID != *$'\n'* ]] ||
+            die "no single app registration $SIGN_IN_APP_NAME: run release/provision.sh --with-sign-in first," \
+                "or set PARLEY_AUTH_CLIENT_ID"
+        if ((!SIGN_IN_INTERNAL)); then
+            TLS_CERT_KEYVAULT_URI="${TLS_CERT_KEYVAULT_URI:-https://$KEY_VAULT_NAME.vault.azure.net/certificates/$TLS_CERT_NAME}"
+            ingress_trusted_proxies
+        fi
+    fi
     [[ -n $CLIENT_ID && -n $OPENAI_ENDPOINT && -n $ACR_LOGIN_SERVER ]] || die "a value is empty (above)"
     note "image $ACR_LOGIN_SERVER/$IMAGE_REPOSITORY:$IMAGE_TAG (IMAGE_TAG; build it with make deploy or az acr build)"
     step "render $MANIFESTS"
@@ -279,6 +345,22 @@ if ((WITH_POSTGRES)) && [[ -n $SECOND_LOCATION ]]; then
 fi
 if ((WITH_POSTGRES)) && [[ -z ${MANIFESTS_SET:-} ]]; then MANIFESTS="replicas/manifest-replicas.yaml"; fi
 if [[ -n $SECOND_LOCATION && -z ${MANIFESTS_SET:-} ]]; then MANIFESTS="several/manifest-several.yaml"; fi
+case $WITH_SIGN_IN in 0 | 1) ;; *) die "WITH_SIGN_IN=$WITH_SIGN_IN: use 1 (or --with-sign-in) or 0" ;; esac
+if ((WITH_SIGN_IN)); then
+    ((!WITH_POSTGRES)) || die "--with-sign-in does not go with --with-postgres yet (there is no replicas manifest" \
+        "with sign-in); see README \"Sign-in on AKS\""
+    [[ -z $SECOND_LOCATION ]] || die "--with-sign-in does not go with --second-region yet; see README \"Sign-in on AKS\""
+    if [[ -z ${MANIFESTS_SET:-} ]]; then
+        if ((SIGN_IN_INTERNAL)); then
+            MANIFESTS="sign-in/manifest-internal.yaml"
+        else
+            MANIFESTS="sign-in/manifest-ingress.yaml"
+        fi
+    fi
+    check_sign_in_host
+elif ((SIGN_IN_INTERNAL)) || [[ -n $SIGN_IN_HOST ]]; then
+    die "--internal and --host go with --with-sign-in (try --help)"
+fi
 [[ -n $IMAGE_TAG ]] || IMAGE_TAG=$(default_image_tag)
 if ((RENDER_ONLY)); then
     for manifest in $MANIFESTS; do
@@ -295,7 +377,7 @@ note "subscription $SUBSCRIPTION_ID, location $LOCATION, global names with suffi
 # make deploy deploys what make provision deployed: after --with-postgres only the replicas manifest has a
 # federated credential, so the single-replica manifests must not be demanded. (probe: any failure counts as
 # "no server", which only means the default manifests, whose missing credentials are then reported.)
-if ((DEPLOY_ONLY)) && [[ -z $WITH_POSTGRES_SET && -z ${MANIFESTS_SET:-} ]] &&
+if ((DEPLOY_ONLY && !WITH_SIGN_IN)) && [[ -z $WITH_POSTGRES_SET && -z ${MANIFESTS_SET:-} ]] &&
     probe az postgres flexible-server show --name "$POSTGRES_NAME" --resource-group "$RESOURCE_GROUP"; then
     note "PostgreSQL server $POSTGRES_NAME exists: deploying the replicas (WITH_POSTGRES=0 for the others)"
     WITH_POSTGRES=1
@@ -311,6 +393,7 @@ STEP_TOTAL=16
 if ((DEPLOY_ONLY)); then STEP_TOTAL=$((STEP_TOTAL - 1)); fi
 if ((WITH_POSTGRES)); then STEP_TOTAL=$((STEP_TOTAL + 3)); fi
 if [[ -n $SECOND_LOCATION ]]; then STEP_TOTAL=$((STEP_TOTAL + 1)); fi
+if ((WITH_SIGN_IN)); then STEP_TOTAL=$((STEP_TOTAL + 2 + !SIGN_IN_INTERNAL)); fi
 
 if ((!DEPLOY_ONLY)); then
     step "models offered in $LOCATION ($MINI_MODEL $MINI_MODEL_VERSION, $LARGE_MODEL $LARGE_MODEL_VERSION; $MODEL_SKU)"
@@ -606,6 +689,21 @@ for account in "${SERVICE_ACCOUNTS[@]}"; do
     ensure_federated_credential "$account"
 done
 
+if ((WITH_SIGN_IN)); then
+    step "sign-in app registration $SIGN_IN_APP_NAME (redirect URI $(sign_in_redirect_uri); no client secret)"
+    ensure_sign_in_app
+    step "federated credentials of $SIGN_IN_APP_NAME for service accounts ${SERVICE_ACCOUNTS[*]} (no client secret)"
+    for account in "${SERVICE_ACCOUNTS[@]}"; do
+        ensure_app_federated_credential "$account"
+    done
+    if ((!SIGN_IN_INTERNAL)); then
+        step "HTTPS for $SIGN_IN_HOST: certificate in Key Vault, application routing add-on"
+        ensure_tls_certificate
+        ensure_app_routing
+        ingress_trusted_proxies
+    fi
+fi
+
 step "image $ACR_LOGIN_SERVER/$IMAGE_REPOSITORY:$IMAGE_TAG"
 # `az acr repository show` for a missing tag has no documented exit code, so any failure means "build it":
 # a needless build is harmless, a skipped one is not.
@@ -631,10 +729,18 @@ for deployment in "${DEPLOYMENTS[@]}"; do
         NOT_READY+=("$deployment")
 done
 
-step "external IPs (LoadBalancer, port 80)"
+# The Ingress variant is reached through the add-on's address (its Service is ClusterIP); the others through
+# their own LoadBalancer Service (a private address with --internal).
+ADDRESS_KIND=service
+if ((WITH_SIGN_IN && !SIGN_IN_INTERNAL)); then ADDRESS_KIND=ingress; fi
+if ((WITH_SIGN_IN)); then
+    step "$ADDRESS_KIND addresses (HTTPS at https://$SIGN_IN_HOST/)"
+else
+    step "external IPs (LoadBalancer, port 80)"
+fi
 ADDRESSES=()
 for service in "${DEPLOYMENTS[@]}"; do
-    command=(kubectl get service "$service" --namespace "$NAMESPACE" --output 'jsonpath={.status.loadBalancer.ingress[0].ip}')
+    command=(kubectl get "$ADDRESS_KIND" "$service" --namespace "$NAMESPACE" --output 'jsonpath={.status.loadBalancer.ingress[0].ip}')
     show_command "${command[@]}"
     address=''
     if ((DRY_RUN)); then address="<external IP of $service>"; fi
@@ -645,10 +751,14 @@ for service in "${DEPLOYMENTS[@]}"; do
             sleep "$EXTERNAL_IP_INTERVAL"
         fi
     done
-    if [[ -n $address ]]; then
+    if [[ -n $address ]] && ((WITH_SIGN_IN && !SIGN_IN_INTERNAL)); then
+        ADDRESSES+=("$service: https://$SIGN_IN_HOST/ once the DNS A record of $SIGN_IN_HOST points at $address")
+    elif [[ -n $address ]] && ((WITH_SIGN_IN)); then
+        ADDRESSES+=("$service: private address http://$address/; your TLS proxy serves https://$SIGN_IN_HOST/ from it")
+    elif [[ -n $address ]]; then
         ADDRESSES+=("$service: http://$address/")
     else
-        warn "$service has no external IP yet; watch it with: kubectl get service $service --namespace $NAMESPACE --watch"
+        warn "$service has no external IP yet; watch it with: kubectl get $ADDRESS_KIND $service --namespace $NAMESPACE --watch"
     fi
 done
 
