@@ -4,7 +4,8 @@
 The fake az accepts what it was written to accept, so it cannot tell that the az CLI removed a flag (it did in
 2025 for --active-directory-auth). Here the command lines are collected by running the scripts against the fake
 in every mode (first run, re-run, --with-postgres, --deploy-only, --render-only, a soft-deleted account recovered
-or --purge'd, an existing cluster and a recreated one, assign-local-role.sh) plus the dry-run printouts, and each
+or --purge'd, an existing cluster and a recreated one, assign-local-role.sh, --with-sign-in with its variants)
+plus the dry-run printouts, and each
 is parsed by the az CLI's own parser. One check per module: loading the CLI's tables takes a few seconds.
 """
 
@@ -24,7 +25,7 @@ from deploy_support import FAKES, IN_CI, RELEASE, REPO, FakeCloud, missing
 AZ_PYTHON = REPO / ".venv-az" / "bin" / "python"
 CHECKER = Path(__file__).resolve().parent / "az_cli_check.py"
 REMOVED_FLAGS_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "removed-az-flags.sh"
-SCRIPTS = [RELEASE / "provision.sh", RELEASE / "assign-local-role.sh"]
+SCRIPTS = [RELEASE / "provision.sh", RELEASE / "lib-sign-in.sh", RELEASE / "assign-local-role.sh"]
 # Commands the scripts print as advice instead of running (a die message); they must be valid too.
 ADVICE = [["cognitiveservices", "account", "update", "--name", "x", "--resource-group", "parley-rg",
            "--custom-domain", "x"]]
@@ -92,11 +93,32 @@ def script_command_lines(tmp_path_factory) -> list[list[str]]:
     soft_delete(cloud)
     ok(cloud.run("provision.sh", "--purge"))
     lines += [call[1:] for call in cloud.calls() if call[0] == "az"]
+    lines += sign_in_command_lines(tmp_path_factory.mktemp("az-cli-sign-in"))
     unique = []
     for line in lines + ADVICE:
         if line not in unique:
             unique.append(line)
     return unique
+
+
+def sign_in_command_lines(folder: Path) -> list[list[str]]:
+    """--with-sign-in in every path: first run with groups, a re-run after the cluster was recreated on another
+    host with the add-on's vault access gone, --internal, a given certificate, --deploy-only, --render-only."""
+    cloud = new_cloud(folder)
+    host = ["--with-sign-in", "--host", "parley.example.com"]
+    lines = printed_az_commands(ok(cloud.run("provision.sh", "--dry-run", *host)))
+    ok(cloud.run("provision.sh", *host, PARLEY_AUTH_ALLOWED_GROUPS="0c5e1b6a-0000-4000-8000-000000000001"))
+    state = cloud.state()
+    state["aks"]["parley-aks"]["oidcIssuerProfile"]["issuerUrl"] = "https://eastus.oic.prod-aks.azure.com/t/new/"
+    state["role_assignments"] = [a for a in state["role_assignments"] if a["roleDefinitionName"] != "Key Vault Secrets User"]
+    cloud.save_state(state)
+    ok(cloud.run("provision.sh", "--with-sign-in", "--host", "chat.example.org"))
+    ok(cloud.run("provision.sh", *host, "--internal", TRUSTED_PROXIES="10.1.0.0/24"))
+    vault = next(iter(cloud.state()["keyvaults"]))
+    ok(cloud.run("provision.sh", *host, TLS_CERT_KEYVAULT_URI=f"https://{vault}.vault.azure.net/certificates/other"))
+    ok(cloud.run("provision.sh", "--deploy-only", *host, IMAGE_TAG="fedcba987654"))
+    ok(cloud.run("provision.sh", "--render-only", str(folder / "by-hand"), *host))
+    return lines + [call[1:] for call in cloud.calls() if call[0] == "az"]
 
 
 def command_and_flags(argv: list[str]) -> tuple[str, set[str]]:
