@@ -69,7 +69,7 @@ deploy:
 ## Remove Parley from the cluster, in NAMESPACE (default parley; every manifest's objects, the replicas' too).
 ## The namespace and the Azure resources stay (az group delete --name parley-rg removes those).
 undeploy:
-	kubectl delete deployment,service,serviceaccount,networkpolicy,poddisruptionbudget \
+	kubectl delete deployment,service,serviceaccount,networkpolicy,poddisruptionbudget,ingress \
 		--namespace "$${NAMESPACE:-parley}" --selector app.kubernetes.io/name=parley --ignore-not-found
 
 ## Give the signed-in az user "Cognitive Services OpenAI User" on the Azure OpenAI account, for make run.

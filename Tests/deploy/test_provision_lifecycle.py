@@ -211,3 +211,12 @@ def test_make_undeploy_honours_namespace(cloud):
     remaining = sorted(cloud.state()["objects"])
     assert [k for k in remaining if "/chat/" in k] == []
     assert "Deployment/parley/parley-gpt-35-turbo" in remaining and "Namespace//chat" in remaining
+
+
+def test_make_undeploy_removes_the_sign_in_ingress(cloud):
+    provisioned(cloud, "--with-sign-in", "--host", "parley.example.com")
+    assert any(k.startswith("Ingress/parley/") for k in cloud.state()["objects"])
+    result = subprocess.run(["make", "--no-print-directory", "undeploy"], capture_output=True,
+                            text=True, cwd=REPO, env=cloud.env, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [k for k in cloud.state()["objects"] if "/parley/" in k] == []
