@@ -1,0 +1,220 @@
+import Foundation
+import Logging
+import ParleyChat
+import SQLiteNIO
+
+/// The embedded index: SQLite with an FTS5 table ranked by BM25, in a file (kept across restarts,
+/// with its embeddings) or in memory. One connection; writes come from one `DocumentLibrary`,
+/// which runs one refresh at a time, and each file's swap is one transaction.
+public final class SQLitePassageIndex: PassageIndex {
+    /// BM25 column weights (title, headings, text): a word in a heading says more about a passage
+    /// than the same word in its body. Tuned on Tests/eval/questions.json (`make eval`).
+    public static let columnWeights = (title: 2.0, headings: 4.0, text: 1.0)
+
+    let connection: SQLiteConnection
+
+    private init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    /// Opens (creating when needed) the index at `path`, or in memory for nil or ":memory:".
+    public static func open(path: String?, logger: Logger = Logger(label: "parley.documents")) async throws -> SQLitePassageIndex {
+        let storage: SQLiteConnection.Storage = (path == nil || path == ":memory:") ? .memory : .file(path: path!)
+        let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
+        let index = SQLitePassageIndex(connection: connection)
+        try await index.createSchema()
+        return index
+    }
+
+    public func close() async throws {
+        try await connection.close()
+    }
+
+    func createSchema() async throws {
+        let statements = [
+            "PRAGMA journal_mode=WAL",
+            """
+            CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
+              mtime REAL NOT NULL, content_hash TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS passages (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+              path TEXT NOT NULL, title TEXT NOT NULL, headings TEXT NOT NULL, line_start INTEGER NOT NULL,
+              line_end INTEGER NOT NULL, text TEXT NOT NULL, content_hash TEXT NOT NULL)
+            """,
+            "CREATE INDEX IF NOT EXISTS passages_path ON passages(path)",
+            "CREATE INDEX IF NOT EXISTS passages_hash ON passages(content_hash)",
+            // Porter stemming over unicode61 so "deploying" finds "deploy". https://www.sqlite.org/fts5.html#tokenizers
+            """
+            CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(title, headings, text,
+              tokenize='porter unicode61')
+            """,
+            "CREATE TABLE IF NOT EXISTS embeddings (content_hash TEXT PRIMARY KEY, vector BLOB NOT NULL)",
+        ]
+        for statement in statements {
+            _ = try await connection.query(statement, [])
+        }
+    }
+
+    public func files() async throws -> [IndexedFile] {
+        try await connection.query("SELECT path, size, mtime, content_hash FROM files ORDER BY path", []).map { row in
+            IndexedFile(
+                path: row.column("path")?.string ?? "",
+                size: Int64(row.column("size")?.integer ?? 0),
+                modificationTime: row.column("mtime")?.double ?? 0,
+                contentHash: row.column("content_hash")?.string ?? ""
+            )
+        }
+    }
+
+    public func replace(file: IndexedFile, passages: [IndexedPassage]) async throws {
+        try await transaction {
+            try await self.deletePassages(path: file.path)
+            _ = try await self.connection.query(
+                "INSERT OR REPLACE INTO files (path, size, mtime, content_hash) VALUES (?, ?, ?, ?)",
+                [.text(file.path), .integer(Int(file.size)), .float(file.modificationTime), .text(file.contentHash)]
+            )
+            for indexed in passages {
+                let passage = indexed.passage
+                let headings = String(decoding: try JSONEncoder().encode(passage.headings), as: UTF8.self)
+                // The same text twice in one file gives one id; the first copy is enough.
+                let rows = try await self.connection.query(
+                    """
+                    INSERT OR IGNORE INTO passages (id, path, title, headings, line_start, line_end, text, content_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid
+                    """,
+                    [.text(passage.id), .text(passage.path), .text(passage.title), .text(headings),
+                     .integer(passage.lineStart), .integer(passage.lineEnd), .text(passage.text), .text(indexed.contentHash)]
+                )
+                guard let rowid = rows.first?.column("rowid")?.integer else { continue }
+                _ = try await self.connection.query(
+                    "INSERT INTO passages_fts (rowid, title, headings, text) VALUES (?, ?, ?, ?)",
+                    [.integer(rowid), .text(passage.title), .text(passage.headings.joined(separator: " / ")), .text(passage.text)]
+                )
+            }
+        }
+    }
+
+    public func remove(path: String) async throws {
+        try await transaction {
+            try await self.deletePassages(path: path)
+            _ = try await self.connection.query("DELETE FROM files WHERE path = ?", [.text(path)])
+        }
+    }
+
+    private func deletePassages(path: String) async throws {
+        _ = try await connection.query("DELETE FROM passages_fts WHERE rowid IN (SELECT rowid FROM passages WHERE path = ?)", [.text(path)])
+        _ = try await connection.query("DELETE FROM passages WHERE path = ?", [.text(path)])
+    }
+
+    private func transaction(_ body: @Sendable () async throws -> Void) async throws {
+        _ = try await connection.query("BEGIN IMMEDIATE", [])
+        do {
+            try await body()
+            _ = try await connection.query("COMMIT", [])
+        } catch {
+            _ = try? await connection.query("ROLLBACK", [])
+            throw error
+        }
+    }
+
+    static let passageColumns = "p.id, p.path, p.title, p.headings, p.line_start, p.line_end, p.text, p.content_hash"
+
+    public func keywordSearch(_ query: String, limit: Int) async throws -> [DocumentPassage] {
+        guard limit > 0, let match = SearchTerms.fts5Query(query) else { return [] }
+        let weights = Self.columnWeights
+        // bm25() is smaller for better matches: ascending order is best first.
+        let rows = try await connection.query(
+            """
+            SELECT \(Self.passageColumns) FROM passages_fts f JOIN passages p ON p.rowid = f.rowid
+            WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts, \(weights.title), \(weights.headings), \(weights.text)), p.path, p.line_start
+            LIMIT ?
+            """,
+            [.text(match), .integer(limit)]
+        )
+        return rows.map { Self.passage($0).passage }
+    }
+
+    public func passage(id: String) async throws -> DocumentPassage? {
+        try await connection.query("SELECT \(Self.passageColumns) FROM passages p WHERE p.id = ?", [.text(id)]).first.map { Self.passage($0).passage }
+    }
+
+    public func passageCount() async throws -> Int {
+        try await connection.query("SELECT count(*) AS n FROM passages", []).first?.column("n")?.integer ?? 0
+    }
+
+    public func embeddings(for contentHashes: [String]) async throws -> [String: [Float]] {
+        var found: [String: [Float]] = [:]
+        for hash in contentHashes {
+            if let row = try await connection.query("SELECT vector FROM embeddings WHERE content_hash = ?", [.text(hash)]).first,
+               case .blob(let buffer)? = row.column("vector") {
+                found[hash] = Self.vector(buffer)
+            }
+        }
+        return found
+    }
+
+    public func storeEmbeddings(_ vectors: [String: [Float]]) async throws {
+        guard !vectors.isEmpty else { return }
+        try await transaction {
+            for (hash, vector) in vectors {
+                _ = try await self.connection.query(
+                    "INSERT OR REPLACE INTO embeddings (content_hash, vector) VALUES (?, ?)",
+                    [.text(hash), .blob(Self.buffer(vector))]
+                )
+            }
+        }
+    }
+
+    public func passagesWithoutEmbedding(limit: Int) async throws -> [IndexedPassage] {
+        try await connection.query(
+            """
+            SELECT \(Self.passageColumns) FROM passages p LEFT JOIN embeddings e ON e.content_hash = p.content_hash
+            WHERE e.content_hash IS NULL ORDER BY p.rowid LIMIT ?
+            """,
+            [.integer(limit)]
+        ).map(Self.passage)
+    }
+
+    public func passageVectors() async throws -> [PassageVector] {
+        try await connection.query(
+            "SELECT p.id, e.vector FROM passages p JOIN embeddings e ON e.content_hash = p.content_hash", []
+        ).compactMap { row in
+            guard let id = row.column("id")?.string, case .blob(let buffer)? = row.column("vector") else { return nil }
+            return PassageVector(passageID: id, vector: Self.vector(buffer))
+        }
+    }
+
+    static func passage(_ row: SQLiteRow) -> IndexedPassage {
+        let headingsJSON = row.column("headings")?.string ?? "[]"
+        let headings = (try? JSONDecoder().decode([String].self, from: Data(headingsJSON.utf8))) ?? []
+        let passage = DocumentPassage(
+            id: row.column("id")?.string ?? "",
+            path: row.column("path")?.string ?? "",
+            title: row.column("title")?.string ?? "",
+            headings: headings,
+            lineStart: row.column("line_start")?.integer ?? 0,
+            lineEnd: row.column("line_end")?.integer ?? 0,
+            text: row.column("text")?.string ?? ""
+        )
+        return IndexedPassage(passage: passage, contentHash: row.column("content_hash")?.string ?? "")
+    }
+
+    /// Vectors are stored as little-endian Float32, 4 bytes per dimension.
+    static func buffer(_ vector: [Float]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(vector.count * 4)
+        for value in vector { buffer.writeInteger(value.bitPattern, endianness: .little) }
+        return buffer
+    }
+
+    static func vector(_ buffer: ByteBuffer) -> [Float] {
+        var buffer = buffer
+        var vector: [Float] = []
+        vector.reserveCapacity(buffer.readableBytes / 4)
+        while let bits = buffer.readInteger(endianness: .little, as: UInt32.self) {
+            vector.append(Float(bitPattern: bits))
+        }
+        return vector
+    }
+}
