@@ -144,7 +144,11 @@ public struct PassageSplitter: Sendable {
 
     /// The hash of what is embedded, the key of the embeddings cache.
     public static func contentHash(of passage: DocumentPassage) -> String {
-        SHA256.hash(data: Data(embeddingInput(passage).utf8)).map { String(format: "%02x", $0) }.joined()
+        sha256Hex(Data(embeddingInput(passage).utf8))
+    }
+
+    static func sha256Hex(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
     /// What an embedding represents: title and headings give a short passage its topic.
