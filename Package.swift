@@ -168,6 +168,10 @@ let package = Package(
             dependencies: ["ParleyAzureOpenAI", "ParleyOutbound", "ParleyTestSupport"]
         ),
         .testTarget(
+            name: "ParleyDocumentsTests",
+            dependencies: ["ParleyDocuments", "ParleyChat", "ParleyTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "ParleyChatTests",
             dependencies: ["ParleyChat"]
         ),
