@@ -128,6 +128,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `make eval` / `make bench-docs` (issue 14): a developer tool, never in the image.
+        .executableTarget(
+            name: "parley-eval",
+            dependencies: [
+                "ParleyDocuments", "ParleyChat",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .target(
             name: "ParleyTestSupport",
             dependencies: [
