@@ -64,3 +64,39 @@ actor EmbedCalls {
     var texts = 0
     func add(_ count: Int) { texts += count }
 }
+
+@Suite("Fused retrieval when embeddings fail")
+struct FusedFallbackTests {
+    struct EmbeddingsDown: Error {}
+
+    @Test func fusedFallsBackToKeywordWhenTheEmbedderFails() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write("a.md", "# Alpha\n\nThe alpha passage.\n")
+        try await withMemoryIndex { index in
+            let library = DocumentLibrary(root: folder.url, index: index)
+            try await library.refresh()
+            let failing: DocumentLibrary.Embedder = { _ in throw EmbeddingsDown() }
+            let vectors = VectorSearch(index: index, embedder: failing, library: library)
+            let fused = DocumentRetriever(index: index, mode: .fused, vectors: vectors)
+            #expect(try await fused.search("alpha", limit: 3).map(\.path) == ["a.md"])
+            let semantic = DocumentRetriever(index: index, mode: .semantic, vectors: vectors)
+            await #expect(throws: EmbeddingsDown.self) { try await semantic.search("alpha", limit: 3) }
+        }
+    }
+
+    @Test func concurrentRefreshesShareOneRun() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for n in 0..<20 { try folder.write("f\(n).md", "# F\(n)\n\nfile number \(n)\n") }
+        try await withMemoryIndex { index in
+            let library = DocumentLibrary(root: folder.url, index: index)
+            async let first = library.refresh()
+            async let second = library.refresh()
+            let (a, b) = try await (first, second)
+            #expect(a.files == 20)
+            #expect(b.files == 20)
+            #expect(await library.filesRead == 20)
+        }
+    }
+}

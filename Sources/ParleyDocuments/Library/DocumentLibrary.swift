@@ -23,6 +23,9 @@ public actor DocumentLibrary {
     /// Bumped whenever passages or vectors change, so cached vectors are reloaded.
     public private(set) var generation = 0
     private var loggedSkips: Set<String> = []
+    /// The refresh under way: a second caller (the periodic run and a manual refresh, say) waits for
+    /// it instead of interleaving a second writer at the actor's await points.
+    private var running: Task<DocumentIndexStatus, any Error>?
 
     public init(
         root: URL, index: any PassageIndex, embedder: Embedder? = nil, splitter: PassageSplitter = PassageSplitter(),
@@ -42,6 +45,14 @@ public actor DocumentLibrary {
     /// previous index stays searchable; only a failure of the index itself is thrown.
     @discardableResult
     public func refresh() async throws -> DocumentIndexStatus {
+        if let running { return try await running.value }
+        let task = Task { try await self.performRefresh() }
+        running = task
+        defer { running = nil }
+        return try await task.value
+    }
+
+    private func performRefresh() async throws -> DocumentIndexStatus {
         do {
             try await synchronize()
             status.lastError = nil
