@@ -132,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "parley-eval",
             dependencies: [
-                "ParleyDocuments", "ParleyChat",
+                "ParleyDocuments", "ParleyChat", "ParleyTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ParleyDocuments
+import ParleyTestSupport
 
 /// `make eval` and `make bench-docs`: measures retrieval over sample-docs/ against
 /// Tests/eval/questions.json, or indexes a synthetic corpus and reports time and memory.
@@ -32,7 +33,9 @@ struct ParleyEval: AsyncParsableCommand {
         let set = try JSONDecoder().decode(QuestionSet.self, from: Data(contentsOf: URL(fileURLWithPath: questions)))
         let index = try await SQLitePassageIndex.open(path: nil)
         do {
-            let embedder: DocumentLibrary.Embedder = { HashedWordEmbedding.embed($0) }
+            // The fake Azure OpenAI embeddings endpoint's own function, called directly: the same
+            // deterministic vectors without an HTTP hop per question.
+            let embedder: DocumentLibrary.Embedder = { $0.map { HashedWordEmbedding.vector(for: $0) } }
             let library = DocumentLibrary(root: URL(fileURLWithPath: docs), index: index, embedder: embedder)
             let status = try await library.refresh()
             print("\(status.files) files, \(status.passages) passages, \(set.questions.count) questions (\(docs))")

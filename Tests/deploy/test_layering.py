@@ -48,7 +48,7 @@ ALLOWED: dict[str, set[str]] = {
     },
     "parley-fakes": {"ArgumentParser", "ParleyTestSupport"},
     # `make eval` and `make bench-docs`: the retrieval library and arguments; never shipped.
-    "parley-eval": {"ArgumentParser", "ParleyDocuments", "ParleyChat"},
+    "parley-eval": {"ArgumentParser", "ParleyDocuments", "ParleyChat", "ParleyTestSupport"},
 }
 
 IMPORT = re.compile(
