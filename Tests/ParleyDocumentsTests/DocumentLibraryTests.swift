@@ -87,3 +87,51 @@ struct DocumentLibraryTests {
         }
     }
 }
+
+@Suite("Document library: mounted folders and the periodic refresh")
+struct DocumentLibraryMountTests {
+    /// A Kubernetes ConfigMap volume: each key is a link through `..data` to a timestamped folder.
+    @Test func aConfigMapMountIndexesEachKeyOnceUnderItsName() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write("..2026_11_30_02_00_00.123/setup.md", "# Setup\n\nconfigmap text\n")
+        let manager = FileManager.default
+        try manager.createSymbolicLink(atPath: folder.url.appendingPathComponent("..data").path, withDestinationPath: "..2026_11_30_02_00_00.123")
+        try manager.createSymbolicLink(atPath: folder.url.appendingPathComponent("setup.md").path, withDestinationPath: "..data/setup.md")
+        try await withMemoryIndex { index in
+            let library = DocumentLibrary(root: folder.url, index: index)
+            let status = try await library.refresh()
+            #expect(try await index.files().map(\.path) == ["setup.md"])
+            #expect(status.skippedFiles.isEmpty)
+            #expect(try await index.keywordSearch("configmap", limit: 5).map(\.path) == ["setup.md"])
+        }
+    }
+
+    @Test func runRefreshesBetweenInjectedSleeps() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write("a.md", "# A\n\nalpha\n")
+        try await withMemoryIndex { (index: SQLitePassageIndex) async throws in
+            let library = DocumentLibrary(root: folder.url, index: index)
+            let sleeps = SleepCounter()
+            // The third sleep is "cancelled": run returns, having refreshed three times.
+            await library.run(every: .seconds(30)) { interval in
+                #expect(interval == .seconds(30))
+                if await sleeps.add() == 3 { throw CancellationError() }
+                try folder.write("a.md", "# A\n\nalpha \(await sleeps.count)\n")
+                try folder.touch("a.md", secondsSince1970: 1_900_000_000 + Double(await sleeps.count))
+            }
+            #expect(await sleeps.count == 3)
+            #expect(await library.filesRead == 3)
+            #expect(try await index.keywordSearch("alpha", limit: 1).first?.text == "alpha 2")
+        }
+    }
+}
+
+actor SleepCounter {
+    var count = 0
+    func add() -> Int {
+        count += 1
+        return count
+    }
+}
