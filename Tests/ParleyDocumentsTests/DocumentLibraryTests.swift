@@ -72,7 +72,9 @@ struct DocumentLibraryTests {
             SkippedFile(path: "linkdir", reason: .outsideFolder),
         ])
         #expect(try await library.index.keywordSearch("secret never", limit: 5).isEmpty)
-        try await library.refresh()
+        let read = await library.filesRead
+        #expect(try await library.refresh().skippedFiles == status.skippedFiles)
+        #expect(await library.filesRead == read, "an unchanged skipped file is not read again")
         #expect(capture.lines(containing: "skipped binary.md").count == 1)
         #expect(capture.lines(containing: "skipped link.md").count == 1)
         try await index.close()
@@ -133,5 +135,31 @@ actor SleepCounter {
     func add() -> Int {
         count += 1
         return count
+    }
+}
+
+@Suite("Document library: an index file across restarts")
+struct DocumentLibraryRestartTests {
+    @Test func aRestartReadsNothingUnchangedAndEmbedsNothingAgain() async throws {
+        let folder = try TemporaryFolder()
+        let data = try TemporaryFolder()
+        defer { folder.remove(); data.remove() }
+        try folder.write("a.md", "# A\n\nalpha\n\n## B\n\nbravo\n")
+        let path = data.url.appendingPathComponent("documents.sqlite").path
+        let embedded = EmbedCalls()
+        let embedder: DocumentLibrary.Embedder = { texts in
+            await embedded.add(texts.count)
+            return texts.map { [Float($0.count), 1] }
+        }
+        for run in 1...2 {
+            let index = try await SQLitePassageIndex.open(path: path)
+            let library = DocumentLibrary(root: folder.url, index: index, embedder: embedder)
+            let status = try await library.refresh()
+            #expect(status.passages == 2)
+            #expect(await library.filesRead == (run == 1 ? 1 : 0))
+            #expect(try await index.keywordSearch("bravo", limit: 1).first?.headings == ["A", "B"])
+            try await index.close()
+        }
+        #expect(await embedded.texts == 2)
     }
 }

@@ -4,29 +4,59 @@ import ParleyChat
 import SQLiteNIO
 
 /// The embedded index: SQLite with an FTS5 table ranked by BM25, in a file (kept across restarts,
-/// with its embeddings) or in memory. One connection; writes come from one `DocumentLibrary`,
-/// which runs one refresh at a time, and each file's swap is one transaction.
+/// with its embeddings) or in memory. Writes come from one `DocumentLibrary`, which runs one
+/// refresh at a time, and each file's swap is one transaction. In a file, searches use a second
+/// connection and WAL, so they see the last committed state, never a file half swapped; in memory
+/// (one connection only: sqlite-nio builds SQLite without shared cache) a search during a swap
+/// may miss that one file's passages.
 public final class SQLitePassageIndex: PassageIndex {
     /// BM25 column weights (title, headings, text): a word in a heading says more about a passage
     /// than the same word in its body. Tuned on Tests/eval/questions.json (`make eval`).
     public static let columnWeights = (title: 2.0, headings: 4.0, text: 1.0)
 
+    /// Writes (and, in memory, everything).
     let connection: SQLiteConnection
+    /// Searches and lookups.
+    let reader: SQLiteConnection
 
-    private init(connection: SQLiteConnection) {
+    private init(connection: SQLiteConnection, reader: SQLiteConnection) {
         self.connection = connection
+        self.reader = reader
     }
 
     /// Opens (creating when needed) the index at `path`, or in memory for nil or ":memory:".
     public static func open(path: String?, logger: Logger = Logger(label: "parley.documents")) async throws -> SQLitePassageIndex {
-        let storage: SQLiteConnection.Storage = (path == nil || path == ":memory:") ? .memory : .file(path: path!)
-        let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
-        let index = SQLitePassageIndex(connection: connection)
-        try await index.createSchema()
+        guard let path, path != ":memory:" else {
+            let connection = try await SQLiteConnection.open(storage: .memory, logger: logger)
+            let index = SQLitePassageIndex(connection: connection, reader: connection)
+            try await index.closing { try await index.createSchema() }
+            return index
+        }
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let reader: SQLiteConnection
+        do {
+            reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        let index = SQLitePassageIndex(connection: connection, reader: reader)
+        try await index.closing { try await index.createSchema() }
         return index
     }
 
+    /// Runs `body`, closing the connections when it throws (sqlite-nio asserts they are closed).
+    private func closing(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            try? await close()
+            throw error
+        }
+    }
+
     public func close() async throws {
+        if reader !== connection { try await reader.close() }
         try await connection.close()
     }
 
@@ -133,7 +163,7 @@ public final class SQLitePassageIndex: PassageIndex {
         guard limit > 0, let match = SearchTerms.fts5Query(query) else { return [] }
         let weights = Self.columnWeights
         // bm25() is smaller for better matches: ascending order is best first.
-        let rows = try await connection.query(
+        let rows = try await reader.query(
             """
             SELECT \(Self.passageColumns) FROM passages_fts f JOIN passages p ON p.rowid = f.rowid
             WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts, \(weights.title), \(weights.headings), \(weights.text)), p.path, p.line_start
@@ -145,17 +175,17 @@ public final class SQLitePassageIndex: PassageIndex {
     }
 
     public func passage(id: String) async throws -> DocumentPassage? {
-        try await connection.query("SELECT \(Self.passageColumns) FROM passages p WHERE p.id = ?", [.text(id)]).first.map { Self.passage($0).passage }
+        try await reader.query("SELECT \(Self.passageColumns) FROM passages p WHERE p.id = ?", [.text(id)]).first.map { Self.passage($0).passage }
     }
 
     public func passageCount() async throws -> Int {
-        try await connection.query("SELECT count(*) AS n FROM passages", []).first?.column("n")?.integer ?? 0
+        try await reader.query("SELECT count(*) AS n FROM passages", []).first?.column("n")?.integer ?? 0
     }
 
     public func embeddings(for contentHashes: [String]) async throws -> [String: [Float]] {
         var found: [String: [Float]] = [:]
         for hash in contentHashes {
-            if let row = try await connection.query("SELECT vector FROM embeddings WHERE content_hash = ?", [.text(hash)]).first,
+            if let row = try await reader.query("SELECT vector FROM embeddings WHERE content_hash = ?", [.text(hash)]).first,
                case .blob(let buffer)? = row.column("vector") {
                 found[hash] = Self.vector(buffer)
             }
@@ -176,7 +206,7 @@ public final class SQLitePassageIndex: PassageIndex {
     }
 
     public func passagesWithoutEmbedding(limit: Int) async throws -> [IndexedPassage] {
-        try await connection.query(
+        try await reader.query(
             """
             SELECT \(Self.passageColumns) FROM passages p LEFT JOIN embeddings e ON e.content_hash = p.content_hash
             WHERE e.content_hash IS NULL ORDER BY p.rowid LIMIT ?
@@ -186,7 +216,7 @@ public final class SQLitePassageIndex: PassageIndex {
     }
 
     public func passageVectors() async throws -> [PassageVector] {
-        try await connection.query(
+        try await reader.query(
             "SELECT p.id, e.vector FROM passages p JOIN embeddings e ON e.content_hash = p.content_hash", []
         ).compactMap { row in
             guard let id = row.column("id")?.string, case .blob(let buffer)? = row.column("vector") else { return nil }
