@@ -61,6 +61,20 @@ struct SQLitePassageIndexTests {
         }
     }
 
+    @Test func headingMatchesOutrankBodyMatchesAndMoreWordsOutrankFewer() async throws {
+        let files = [
+            "heading.md": "# Tokens\n\nThey are refreshed early.\n",
+            "body.md": "# Other\n\nTokens and tokens again, in a longer paragraph of words that say little else at all.\n",
+            "both.md": "# Cache\n\nThe token cache refreshes tokens before expiry.\n",
+            "none.md": "# Misc\n\nNothing relevant here.\n",
+        ]
+        try await Self.indexed(files) { (index: SQLitePassageIndex) async throws in
+            #expect(try await index.keywordSearch("tokens", limit: 10).map(\.path) == ["heading.md", "both.md", "body.md"])
+            // Two query words matched beat one matched twice.
+            #expect(try await index.keywordSearch("cache tokens", limit: 10).first?.path == "both.md")
+        }
+    }
+
     @Test func queryInjectionIsNeutralized() async throws {
         try await Self.indexed(Self.corpus) { index in
             for hostile in [
