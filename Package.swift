@@ -10,6 +10,7 @@ import PackageDescription
 //   ParleyServer      – the HTTP layer (Hummingbird), configuration, metrics and the composition root.
 //   ParleyDoctor      – `parley doctor`: the checks and their report (only the executable uses it).
 //   ParleySessionStorePostgres – the shared session store for many replicas (PostgreSQL).
+//   ParleyDocuments   – the team's documents: scanning, passages, the SQLite FTS5 index, retrieval.
 // ParleyTestSupport holds the loopback fakes (Azure OpenAI, Entra, IMDS) used by the tests,
 // the benchmark and the browser suite; it never ships in the image.
 let package = Package(
@@ -39,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         // The backends file (issue 15) may be YAML, as ConfigMaps usually are; libyaml, ~1 min of build.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // The document index (issue 14): SQLite with FTS5 and BM25, bundled (no system libsqlite3).
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
     ],
     targets: [
         .target(
@@ -75,6 +78,15 @@ let package = Package(
             name: "ParleyChat",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ParleyDocuments",
+            dependencies: [
+                "ParleyChat",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -116,6 +128,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `make eval` / `make bench-docs` (issue 14): a developer tool, never in the image.
+        .executableTarget(
+            name: "parley-eval",
+            dependencies: [
+                "ParleyDocuments", "ParleyChat", "ParleyTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .target(
             name: "ParleyTestSupport",
             dependencies: [
@@ -154,6 +174,10 @@ let package = Package(
         .testTarget(
             name: "ParleyAzureOpenAITests",
             dependencies: ["ParleyAzureOpenAI", "ParleyOutbound", "ParleyTestSupport"]
+        ),
+        .testTarget(
+            name: "ParleyDocumentsTests",
+            dependencies: ["ParleyDocuments", "ParleyChat", "ParleyTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "ParleyChatTests",

@@ -25,6 +25,8 @@ ALLOWED: dict[str, set[str]] = {
     "ParleyAzureOpenAI": {"ParleyOutbound", "AsyncHTTPClient", "NIOCore", "NIOHTTP1", "Logging", "CoreMetrics"},
     # Sessions and prompts: knows no HTTP at all.
     "ParleyChat": {"Logging"},
+    # The document index: scanning, passages, SQLite FTS5, retrieval; no HTTP.
+    "ParleyDocuments": {"ParleyChat", "SQLiteNIO", "Logging", "Crypto"},
     # The PostgreSQL session store.
     "ParleySessionStorePostgres": {"ParleyChat", "ParleyOutbound", "PostgresNIO", "NIOSSL", "Logging", "ServiceLifecycle"},
     # HTTP, configuration, metrics and the composition root: every library, never the doctor.
@@ -45,6 +47,8 @@ ALLOWED: dict[str, set[str]] = {
         "Hummingbird", "ServiceLifecycle", "Logging", "NIOCore", "NIOPosix", "NIOHTTP1", "Crypto", "_CryptoExtras",
     },
     "parley-fakes": {"ArgumentParser", "ParleyTestSupport"},
+    # `make eval` and `make bench-docs`: the retrieval library and arguments; never shipped.
+    "parley-eval": {"ArgumentParser", "ParleyDocuments", "ParleyChat", "ParleyTestSupport"},
 }
 
 IMPORT = re.compile(
