@@ -52,6 +52,16 @@ public final class PostgresPassageIndex: PassageIndex, Service {
         try await perform { _ in }
     }
 
+    /// nil when the database answers and the tables are in place, else why not (for `/readyz`).
+    public func readiness() async -> String? {
+        do {
+            try await perform { client in try await client.query("SELECT 1", logger: self.logger) }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
     /// Waits for graceful shutdown, then closes the connections.
     public func run() async throws {
         try? await gracefulShutdown()

@@ -72,6 +72,7 @@ struct PostgresPassageIndexTests {
 
     @Test func ranksTitleAndHeadingsAboveText() async throws {
         try await withIndex { index, _, _ in
+            #expect(await index.readiness() == nil)
             try await indexSmallCorpus(index)
             let results = try await index.keywordSearch("proxy", limit: 10)
             #expect(Set(results.map(\.id)) == ["p1", "p2", "s1", "d1"])
@@ -260,6 +261,7 @@ struct PostgresPassageIndexTests {
         let index = PostgresPassageIndex(settings: settings, options: .init(operationTimeout: .seconds(2)),
                                          password: { nil }, logger: TestPostgres.logger)
         let error = await #expect(throws: PostgresPassageIndexError.self) { try await index.keywordSearch("proxy", limit: 3) }
+        #expect(await index.readiness()?.contains("unavailable") == true)
         #expect(error?.description.contains("unavailable") == true)
         #expect(error?.description.contains("127.0.0.1:1") == true || error?.description.contains("refused") == true,
                 "the reason names what failed: \(String(describing: error))")
