@@ -47,6 +47,12 @@ public final class FakeOpenIDProvider: Sendable {
         var serial = 0
     }
 
+    /// RSA-2048 generation costs tens of milliseconds of CPU: every fake starts with this one key
+    /// (made once per process, on first use), and flawed tokens are signed with `strangerKey`.
+    /// Key generation cannot fail for a valid size; a crash here is a broken test machine.
+    static let firstKey = try! FakeEntraSigningKey(kid: "fake-key-1")
+    static let strangerKey = try! FakeEntraSigningKey(kid: "never-published")
+
     public let tenantID: String
     private let now: @Sendable () -> Date
     private let state: Mutex<State>
@@ -54,8 +60,7 @@ public final class FakeOpenIDProvider: Sendable {
     init(tenantID: String, now: @escaping @Sendable () -> Date) {
         self.tenantID = tenantID
         self.now = now
-        // Key generation cannot fail for a valid size; a crash here is a broken test machine.
-        state = Mutex(State(keys: [try! FakeEntraSigningKey(kid: "fake-key-1")]))
+        state = Mutex(State(keys: [Self.firstKey]))
     }
 
     // MARK: Scripting
@@ -69,11 +74,9 @@ public final class FakeOpenIDProvider: Sendable {
     /// unless `retireOld` (Entra keeps the previous key for a while).
     @discardableResult
     public func rotateKeys(retireOld: Bool = false) -> String {
-        state.withLock {
-            let key = try! FakeEntraSigningKey(kid: "fake-key-\($0.keys.count + 1)")
-            $0.keys = retireOld ? [key] : $0.keys + [key]
-            return key.kid
-        }
+        let key = try! FakeEntraSigningKey(kid: "fake-key-" + UUID().uuidString.prefix(8).lowercased())
+        state.withLock { $0.keys = retireOld ? [key] : $0.keys + [key] }
+        return key.kid
     }
 
     /// How often the JWKS (`discovery/v2.0/keys`) was fetched.
@@ -195,11 +198,10 @@ public final class FakeOpenIDProvider: Sendable {
             let mac = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: Data(key.kid.utf8)))
             return input + "." + TestJWT.base64URL(Data(mac))
         case .unknownKid:
-            let stranger = try! FakeEntraSigningKey(kid: "never-published-\(serial)")
-            return stranger.sign(header: ["alg": "RS256", "typ": "JWT", "kid": stranger.kid], claims: claims)
+            return Self.strangerKey.sign(header: ["alg": "RS256", "typ": "JWT", "kid": Self.strangerKey.kid], claims: claims)
         case .badSignature:
-            let stranger = try! FakeEntraSigningKey(kid: key.kid)
-            return stranger.sign(header: ["alg": "RS256", "typ": "JWT", "kid": key.kid], claims: claims)
+            // The published kid, another key's signature.
+            return Self.strangerKey.sign(header: ["alg": "RS256", "typ": "JWT", "kid": key.kid], claims: claims)
         default:
             return key.sign(header: ["alg": "RS256", "typ": "JWT", "kid": key.kid], claims: claims)
         }
