@@ -225,6 +225,38 @@ import Testing
         }
     }
 
+    @Test func anyReplicaWithTheSameKeyFinishesASignInAndHonoursTheCookie() async throws {
+        let key = Data((0..<32).map { UInt8($0 * 7 % 256) }).base64EncodedString()
+        try await Self.withSignIn(extra: ["PARLEY_COOKIE_KEY": key]) { first, fake, assertion in
+            // The second replica's own copy of the projected token.
+            let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("parley-replica-\(UUID().uuidString)").path
+            try assertion.write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: tokenFile) }
+            let environment = [
+                "PARLEY_AUTH": "entra", "PARLEY_AUTH_CLIENT_ID": Self.clientID, "AZURE_TENANT_ID": Self.tenantID,
+                "AZURE_AUTHORITY_HOST": fake.baseURL, "AZURE_FEDERATED_TOKEN_FILE": tokenFile,
+                "PARLEY_PUBLIC_URL": Self.publicURL, "PARLEY_COOKIE_KEY": key,
+            ]
+            try await ServerHarness.run(environment: environment) { second in
+                // The sign-in starts on one replica and its callback lands on the other...
+                let login = try await Self.send(.GET, first.base + "/auth/login")
+                let attempt = try #require(login.cookieValue("parley_sign_in"))
+                let authorize = try #require(login.location)
+                let entra = try await Self.send(.GET, authorize)
+                let returned = try #require(entra.location)
+                let query = try #require(URLComponents(string: returned)?.percentEncodedQuery)
+                let callback = try await Self.send(.GET, second.base + "/auth/callback?" + query, headers: [("Cookie", "parley_sign_in=\(attempt)")])
+                let cookie = try #require(callback.cookieValue("parley_auth"))
+                #expect(callback.status == 302)
+                // ...and the session cookie works on both.
+                let me = try await Self.send(.GET, first.base + "/auth/me", headers: [("Cookie", "parley_auth=\(cookie)")])
+                #expect(me.status == 200)
+                let otherKey = try await Self.send(.GET, second.base + "/auth/me", headers: [("Cookie", "parley_auth=\(String(cookie.reversed()))")])
+                #expect(otherKey.status == 401)
+            }
+        }
+    }
+
     @Test func noneChangesNothing() async throws {
         try await ServerHarness.run(environment: ["PARLEY_AUTH": "none"]) { server in
             let page = try await Self.send(.GET, server.base + "/")
