@@ -213,6 +213,8 @@ import Testing
         try await Self.withSignIn { server, fake, _ in
             let good = fake.openID.token(.none, audience: "api://\(Self.clientID)", nonce: nil, baseURL: fake.baseURL)
             #expect(try await Self.ask(server, headers: [("Authorization", "Bearer \(good)")]).status == 200)
+            let me = try await Self.send(.GET, server.base + "/auth/me", headers: [("Authorization", "Bearer \(good)")])
+            #expect(me.json["oid"] as? String == FakeOpenIDProvider.User().oid)
             for flaw in FakeOpenIDProvider.Flaw.allCases where flaw != .none && flaw != .wrongNonce {
                 let bad = fake.openID.token(flaw, audience: "api://\(Self.clientID)", nonce: nil, baseURL: fake.baseURL)
                 let reply = try await Self.ask(server, headers: [("Authorization", "Bearer \(bad)")])

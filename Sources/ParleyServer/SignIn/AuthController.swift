@@ -82,11 +82,22 @@ struct AuthController: Sendable {
         return response
     }
 
+    /// The cookie's person, or a bearer token's (so an API caller can check its token too).
     private func me(_ request: Request) async throws -> Response {
-        guard let session = try await gate.session(from: request) else {
+        if let session = try await gate.session(from: request) {
+            return JSONResponse.make(Me(oid: session.oid, name: session.name), headers: [.cacheControl: "no-store"])
+        }
+        guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else {
             throw SignInMiddleware.unauthenticated(detail: nil)
         }
-        return JSONResponse.make(Me(oid: session.oid, name: session.name), headers: [.cacheControl: "no-store"])
+        do {
+            let identity = try await gate.client.verifyAccessToken(String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+            return JSONResponse.make(Me(oid: identity.oid, name: identity.name), headers: [.cacheControl: "no-store"])
+        } catch let error as SignInError where error.kind != .providerProblem {
+            throw SignInMiddleware.unauthenticated(detail: "bearer token refused: \(error.reason)")
+        } catch let error as SignInError {
+            throw Self.unavailable(error)
+        }
     }
 
     struct Me: Encodable {
