@@ -147,6 +147,11 @@ import Testing
                 #expect(try await Self.send(.GET, server.base + path).status == 200, "\(path)")
             }
             #expect(try await Self.send(.GET, server.base + "/index.html").location == "/auth/login")
+            // Only files that exist in the page's folder are anonymous, not any path with an extension.
+            for path in ["/documents/report.txt", "/sessions/x.png", "/js/../README.md", "/js"] {
+                let reply = try await Self.send(.GET, server.base + path)
+                #expect(reply.status == 401, "\(path)")
+            }
         }
     }
 

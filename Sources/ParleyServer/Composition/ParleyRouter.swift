@@ -17,7 +17,10 @@ enum ParleyRouter {
             SecurityHeadersMiddleware()
             ErrorResponseMiddleware()
             // Before the files, so `GET /` without a session goes to /auth/login (issue 13).
-            if let signIn { SignInMiddleware(gate: signIn) }
+            if let signIn {
+                SignInMiddleware(gate: signIn, publicDirectory: settings.publicDirectory.hasSuffix("/")
+                    ? String(settings.publicDirectory.dropLast()) : settings.publicDirectory)
+            }
             GzipMiddleware()
             FileMiddleware(
                 settings.publicDirectory,

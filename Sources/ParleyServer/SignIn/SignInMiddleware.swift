@@ -11,23 +11,27 @@ struct SignInMiddleware: RouterMiddleware {
     typealias Context = ParleyRequestContext
 
     let gate: SignInGate
-
-    /// The page's own files: anyone may load them (the page then asks `/auth/me`).
-    static let staticExtensions: Set<String> = ["js", "mjs", "css", "svg", "png", "ico", "webmanifest", "woff2", "map", "txt"]
+    /// PARLEY_PUBLIC_DIR, without a trailing slash.
+    let publicDirectory: String
 
     /// Methods a cross-site form or script could use to act as the person (their cookie goes along).
     static let stateChangingMethods: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
 
-    static func isAnonymous(_ request: Request) -> Bool {
+    /// Health, metrics, the sign-in routes themselves, and the page's own files (anyone may load
+    /// them; the page then asks `/auth/me`). A file is anonymous only if it exists in the page's
+    /// folder, so an API path that merely ends in `.txt` or `.png` (a document, say) never is.
+    func isAnonymous(_ request: Request) -> Bool {
         let path = request.uri.path
         if ["/healthz", "/readyz", "/metrics"].contains(path) || path == "/auth" || path.hasPrefix("/auth/") { return true }
-        guard request.method == .get || request.method == .head else { return false }
-        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return false }
-        return staticExtensions.contains(path[path.index(after: dot)...].lowercased())
+        guard request.method == .get || request.method == .head, path != "/", path != "/index.html",
+              !path.contains(".."), !path.contains("//") else { return false }
+        var isDirectory: ObjCBool = false
+        let file = publicDirectory + (path.removingPercentEncoding ?? path)
+        return FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.isAnonymous(request) { return try await next(request, context) }
+        if isAnonymous(request) { return try await next(request, context) }
         var context = context
         if let authorization = request.headers[.authorization] {
             guard authorization.lowercased().hasPrefix("bearer "), authorization.count > 7 else {
