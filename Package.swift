@@ -42,6 +42,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         // The document index (issue 14): SQLite with FTS5 and BM25, bundled (no system libsqlite3).
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        // Sign-in (issue 13): id and access tokens verified by a maintained JOSE library, not
+        // hand-written RSA. Its swift-crypto, swift-asn1 and swift-certificates are already built.
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
     ],
     targets: [
         .target(
@@ -61,6 +64,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
         .target(

@@ -24,7 +24,7 @@ public final class PostgresSessionStore: SessionStore, Service {
     private let source: PostgresConnectionSource
     private let schema: SchemaGate
     private let explainer: OutageExplainer
-    private let logger: Logger
+    let logger: Logger
     private let encoder = JSONEncoder()
 
     /// - Parameter password: the password for new connections, asked whenever a connection pool is
@@ -197,7 +197,7 @@ public final class PostgresSessionStore: SessionStore, Service {
     /// a pool still backing off from an outage that is over is replaced; every other failure
     /// becomes `SessionStoreError.unavailable` with the reason.
     @discardableResult
-    private func perform<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    func perform<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
         var attempt = 0
         var renewed = false
         while true {
@@ -243,13 +243,13 @@ public final class PostgresSessionStore: SessionStore, Service {
 
 extension PostgresRowSequence {
     /// All rows decoded as `T`.
-    fileprivate func collect<T: PostgresDecodable>(decoding _: T.Type) async throws -> [T] {
+    func collect<T: PostgresDecodable>(decoding _: T.Type) async throws -> [T] {
         var values: [T] = []
         for try await value in decode(T.self) { values.append(value) }
         return values
     }
 
-    fileprivate func collect<A: PostgresDecodable, B: PostgresDecodable>(decoding _: (A, B).Type) async throws -> [(A, B)] {
+    func collect<A: PostgresDecodable, B: PostgresDecodable>(decoding _: (A, B).Type) async throws -> [(A, B)] {
         var values: [(A, B)] = []
         for try await value in decode((A, B).self) { values.append(value) }
         return values

@@ -74,7 +74,7 @@ public struct ParleyApplication {
         let router = ParleyRouter.build(
             settings: settings, chat: chat, store: store, readiness: Readiness(parts: readiness), admission: admission,
             metrics: MetricsController(metrics: metrics, collectors: collectors), metricsOnThisPort: settings.metricsPort == nil,
-            logger: logger)
+            signIn: signInGate(settings: settings, dependencies: dependencies, store: sessions.store), logger: logger)
         var services = sessions.services
         if let metricsPort = settings.metricsPort {
             let metricsRouter = Router()

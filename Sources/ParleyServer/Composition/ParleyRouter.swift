@@ -2,12 +2,13 @@ import Hummingbird
 import Logging
 import ParleyChat
 
-/// Routes and middleware, outermost first: request log, security headers, JSON errors, gzip,
+/// Routes and middleware, outermost first: request log, security headers, JSON errors, sign-in, gzip,
 /// static files, then the API routes (which take priority over files).
 enum ParleyRouter {
     static func build(
         settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: Readiness,
-        admission: AnswerAdmission, metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, logger: Logger
+        admission: AnswerAdmission, metrics: MetricsController? = nil, metricsOnThisPort: Bool = true,
+        signIn: SignInGate? = nil, logger: Logger
     ) -> Router<ParleyRequestContext> {
         let router = Router(context: ParleyRequestContext.self)
         router.addMiddleware {
@@ -15,6 +16,11 @@ enum ParleyRouter {
             if let metrics { MetricsMiddleware(metrics: metrics.metrics) }
             SecurityHeadersMiddleware()
             ErrorResponseMiddleware()
+            // Before the files, so `GET /` without a session goes to /auth/login (issue 13).
+            if let signIn {
+                SignInMiddleware(gate: signIn, publicDirectory: settings.publicDirectory.hasSuffix("/")
+                    ? String(settings.publicDirectory.dropLast()) : settings.publicDirectory)
+            }
             GzipMiddleware()
             FileMiddleware(
                 settings.publicDirectory,
@@ -36,10 +42,12 @@ enum ParleyRouter {
             onShed: { [metrics] in metrics?.metrics.answerShed() }
         ).register(on: router)
         SessionController(store: store).register(on: router)
+        if let signIn { AuthController(gate: signIn).register(on: router) }
         StatusController(
             publicConfig: .init(
                 mode: settings.mode.rawValue, deployments: settings.deployments,
-                default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars),
+                default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars,
+                sign_in: settings.signIn.mode.rawValue),
             readiness: readiness
         ).register(on: router)
         // With PARLEY_METRICS_PORT, /metrics is served there only, so the LoadBalancer never exposes it.

@@ -7,6 +7,8 @@ struct StatusController: Sendable {
         let deployments: [String]
         let default_deployment: String
         let max_question_chars: Int
+        /// `none` or `entra` (PARLEY_AUTH): the page asks `/auth/me` only with sign-in on.
+        var sign_in = "none"
     }
 
     /// What the page may know: nothing secret, no endpoint URL.
