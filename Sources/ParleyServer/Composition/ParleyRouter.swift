@@ -7,7 +7,8 @@ import ParleyChat
 enum ParleyRouter {
     static func build(
         settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: Readiness,
-        admission: AnswerAdmission, metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, logger: Logger
+        admission: AnswerAdmission, limiter: UsageLimiter, identifyUser: (@Sendable (Request) async throws -> AuthenticatedUser?)? = nil,
+        metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, logger: Logger
     ) -> Router<ParleyRequestContext> {
         let router = Router(context: ParleyRequestContext.self)
         router.addMiddleware {
@@ -25,6 +26,7 @@ enum ParleyRouter {
                 ]),
                 searchForIndexHtml: true,
                 logger: logger)
+            if let identifyUser { UserIdentificationMiddleware(identify: identifyUser) }
         }
         AskController(
             chat: chat,
@@ -33,13 +35,17 @@ enum ParleyRouter {
                 deployments: settings.deployments, defaultDeployment: settings.defaultDeployment,
                 pingInterval: settings.pingInterval, bodyTimeout: settings.bodyTimeout),
             admission: admission,
+            limiter: limiter,
+            proxies: settings.trustedProxies,
             onShed: { [metrics] in metrics?.metrics.answerShed() }
         ).register(on: router)
         SessionController(store: store).register(on: router)
+        LimitsController(limiter: limiter, proxies: settings.trustedProxies).register(on: router)
         StatusController(
             publicConfig: .init(
                 mode: settings.mode.rawValue, deployments: settings.deployments,
-                default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars),
+                default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars,
+                conversation_list: identifyUser != nil),
             readiness: readiness
         ).register(on: router)
         // With PARLEY_METRICS_PORT, /metrics is served there only, so the LoadBalancer never exposes it.

@@ -47,6 +47,10 @@ public enum SettingNames {
     public static let maxAnswerChars = "PARLEY_MAX_ANSWER_CHARS"
     // Several endpoints behind one Parley (issue 15).
     public static let backendsFile = "PARLEY_BACKENDS_FILE"
+    // Limits (issue 13).
+    public static let rateLimit = "PARLEY_RATE_LIMIT"
+    public static let dailyTokenBudget = "PARLEY_DAILY_TOKEN_BUDGET"
+    public static let trustedProxies = "PARLEY_TRUSTED_PROXIES"
     /// curl's and Go's proxy variables, upper- and lower-case (read by `ProxyConfiguration`).
     public static let proxy = ProxyConfiguration.variableNames
 
@@ -64,5 +68,6 @@ public enum SettingNames {
             sessionStore, postgresURL, postgresHost, postgresPort, postgresDatabase, postgresUser, postgresPassword,
             postgresTLSMode, postgresAuth, postgresPool, metricsPort,
             upstreamConnections, maxActiveAnswers, idleTimeout, bodyTimeout, maxAnswerChars, backendsFile,
+            rateLimit, dailyTokenBudget, trustedProxies,
         ] + proxy
 }
