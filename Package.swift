@@ -39,6 +39,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         // The backends file (issue 15) may be YAML, as ConfigMaps usually are; libyaml, ~1 min of build.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // Sign-in (issue 13): id and access tokens verified by a maintained JOSE library, not
+        // hand-written RSA. Its swift-crypto, swift-asn1 and swift-certificates are already built.
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
     ],
     targets: [
         .target(
@@ -58,6 +61,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
         .target(

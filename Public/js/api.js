@@ -1,4 +1,4 @@
-// Talks to Parley's HTTP API (same origin only): /config, /sessions/{id} and streaming /ask.
+// Talks to Parley's HTTP API (same origin only): /config, /sessions/{id}, streaming /ask and /auth.
 import { readEvents } from "./sse.js";
 
 /** An error the page shows on a turn: the server's code and message, and when to retry. */
@@ -105,7 +105,25 @@ function retryAfterSeconds(header) {
   return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+/** The signed-in person ({oid, name}), or null without sign-in (PARLEY_AUTH=none answers 404). */
+export async function getMe() {
+  const response = await fetch("auth/me", { headers: { Accept: "application/json" } });
+  if (!response.ok) return null;
+  return response.json();
+}
+
+/** Ends the session on the server (the cookie is HttpOnly), then starts a new sign-in. */
+export async function signOut() {
+  try {
+    await fetch("auth/logout", { method: "POST" });
+  } finally {
+    window.location.assign("auth/login");
+  }
+}
+
 async function errorFrom(response) {
+  // The session expired (PARLEY_AUTH=entra): sign in again; the page comes back to "/".
+  if (response.status === 401) window.location.assign("auth/login");
   let code = `http_${response.status}`;
   let message = `The server answered ${response.status} ${response.statusText}`.trim() + ".";
   try {

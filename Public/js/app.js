@@ -1,7 +1,7 @@
 // The chat page: conversation view, streaming answers, stop/retry/regenerate, history and export.
 // Everything the model writes reaches the page through renderMarkdown (DOM nodes from text) or
 // textContent; nothing here uses innerHTML.
-import { AskError, ask, deleteSession, getConfig, getLimits, getSession } from "./api.js";
+import { AskError, ask, deleteSession, getConfig, getLimits, getMe, getSession, signOut } from "./api.js";
 import { download, toJSON, toMarkdown } from "./export.js";
 import { renderMarkdown } from "./markdown.js";
 import { createSidebar } from "./sidebar.js";
@@ -635,9 +635,23 @@ async function restoreHistory() {
   }
 }
 
+/** With sign-in on (PARLEY_AUTH=entra): who is signed in, and a way out. */
+async function showSignedIn() {
+  if (state.config?.sign_in !== "entra") return;
+  const me = await getMe().catch(() => null);
+  if (!me) return;
+  const user = $("user");
+  user.textContent = me.name;
+  user.title = `Signed in as ${me.name}`;
+  user.hidden = false;
+  const button = $("sign-out");
+  button.hidden = false;
+  button.addEventListener("click", () => signOut());
+}
+
 const sidebar = createSidebar({ onOpen: openSession, onDeleted: forgetIfCurrent, announce });
 
-await Promise.all([loadConfig(), restoreHistory(), updateLimits()]);
+await Promise.all([loadConfig().then(showSignedIn), restoreHistory(), updateLimits()]);
 // Only with sign-in is there a list (`conversation_list` in /config); without it, no request.
 if (state.config?.conversation_list) {
   sidebar.enable();

@@ -15,6 +15,8 @@ public actor InMemorySessionStore: SessionStore {
     private let limits: SessionLimits
     private let now: @Sendable () -> Date
     private var sessions = LRUDictionary<SessionID, Session>()
+    /// `SharedSecretStore`: one process, so memory is shared enough.
+    private var sharedSecrets: [String: Data] = [:]
 
     public init(limits: SessionLimits = SessionLimits(), now: @escaping @Sendable () -> Date = { Date() }) {
         self.limits = limits
@@ -114,5 +116,14 @@ public actor InMemorySessionStore: SessionStore {
         while sessions.count > limits.maxSessions, let oldest = sessions.oldestKey {
             sessions.remove(oldest)
         }
+    }
+}
+
+extension InMemorySessionStore: SharedSecretStore {
+    public func sharedSecret(named name: String, make: @Sendable () -> Data) -> Data {
+        if let existing = sharedSecrets[name] { return existing }
+        let made = make()
+        sharedSecrets[name] = made
+        return made
     }
 }

@@ -74,6 +74,10 @@ public struct Doctor: Sendable {
         }
         report.steps.append(await DoctorStoreCheck(settings: settings, httpClient: httpClient, logger: logger, now: now,
                                                    identity: options.identity).step())
+        if let signIn = await DoctorSignInCheck(settings: settings, httpClient: httpClient, logger: logger, now: now,
+                                                identity: options.identity).step() {
+            report.steps.append(signIn)
+        }
         return report
     }
 

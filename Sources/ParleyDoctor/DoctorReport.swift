@@ -93,6 +93,8 @@ public struct DoctorStep: Sendable, Codable, Equatable {
         /// Only with PARLEY_BACKENDS_FILE: every backend checked (issue 15).
         case backends
         case sessionStore = "session_store"
+        /// Only with PARLEY_AUTH=entra: discovery, the app registration's credential, the redirect URI (issue 13).
+        case signIn = "sign_in"
 
         /// The steps every report has, in order; `backends` comes after `azureOpenAI` only with a backends file.
         public static let inEveryReport: [ID] = [.configuration, .identity, .projectedToken, .accessToken, .azureOpenAI, .sessionStore]

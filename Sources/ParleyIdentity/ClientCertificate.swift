@@ -94,13 +94,3 @@ struct PEMBlock {
         return blocks
     }
 }
-
-/// Unpadded base64url (RFC 7515 §2).
-enum Base64URL {
-    static func encode(_ data: Data) -> String {
-        data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-}

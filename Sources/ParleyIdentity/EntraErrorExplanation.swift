@@ -65,6 +65,15 @@ public enum EntraErrorExplanation {
             return "The client secret has expired. Create a new secret for the app with client ID \(client) and update AZURE_CLIENT_SECRET."
         case 1002012, 70011:
             return "The scope is invalid: client-credential flows need the resource followed by '/.default', e.g. https://cognitiveservices.azure.com/.default."
+        // Sign-in (issue 13): the authorization-code redemption at /auth/callback.
+        case 70008, 54005:
+            return "The sign-in code expired or was already used; sign in again. If it happens every time, check that the server's clock is right and that only one request redeems each callback."
+        case 501481, 50148:
+            return "The PKCE code verifier does not match the challenge of this sign-in; the sign-in cookie probably came from another attempt. Sign in again in one tab."
+        case 50011:
+            return "The redirect URI is not registered on the app with client ID \(client). Add PARLEY_PUBLIC_URL + '/auth/callback' as a Web redirect URI (`az ad app update --web-redirect-uris`)."
+        case 7000218:
+            return "Entra expects a client credential for the app with client ID \(client): add a federated credential for Parley's service account (no secret), or on a laptop set PARLEY_AUTH_CLIENT_SECRET."
         case 700082:
             return "The Azure CLI's sign-in has expired. Run `az logout` and then `az login`."
         default:

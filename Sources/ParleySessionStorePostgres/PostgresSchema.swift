@@ -40,6 +40,9 @@ enum PostgresSchema {
         """,
         "CREATE INDEX IF NOT EXISTS parley_sessions_last_used ON parley_sessions (last_used)",
         "CREATE INDEX IF NOT EXISTS parley_sessions_touch ON parley_sessions (touch)",
+        // Issue 13: named random values every replica shares (the cookie key), base64 text.
+        // Created on every start (IF NOT EXISTS), so a version-1 database gains it without a bump.
+        "CREATE TABLE IF NOT EXISTS parley_shared_secrets (name text PRIMARY KEY, value text NOT NULL)",
         // Version 2 (issue 13): sessions belong to their owner (the user's object id; NULL when
         // anonymous), with a title and a creation time for the conversation list; the limits'
         // counters, one row per key and window (questions) or per key and UTC day (tokens),

@@ -24,7 +24,7 @@ public final class PostgresSessionStore: SessionStore, Service {
     private let source: PostgresConnectionSource
     private let schema: SchemaGate
     private let explainer: OutageExplainer
-    private let logger: Logger
+    let logger: Logger
     var storeLogger: Logger { logger }
     private let encoder = JSONEncoder()
 

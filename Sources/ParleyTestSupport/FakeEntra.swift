@@ -41,6 +41,13 @@ public final class FakeEntra: Sendable {
         /// When set, every token request fails with this error.
         public var failWith: FakeEntraFixtures.EntraError?
         public var appServiceIdentityHeader = "fake-app-service-identity-header"
+        /// The OpenID provider (issue 13): when set, the authorize endpoint accepts only this client id.
+        public var openIDClientID: String?
+        /// When set, authorization-code redemptions must send exactly this client assertion (the
+        /// projected token file's content), else AADSTS700027.
+        public var expectedClientAssertion: String?
+        /// The tenant of the OpenID provider's tokens (`tid`, the issuer's path).
+        public var tenantID = "00000000-0000-0000-0000-000000000000"
         public var now: @Sendable () -> Date = { Date() }
 
         public init() {}
@@ -55,6 +62,8 @@ public final class FakeEntra: Sendable {
     public let issuer: FakeEntraTokenIssuer
     public let imds: FakeIMDS
     public let appService: FakeAppService
+    /// Discovery, keys, authorize and the authorization-code grant (issue 13).
+    public let openID: FakeOpenIDProvider
     private let state = Mutex(State())
     private let server = Mutex<(port: Int, task: GracefulServerTask?)>((0, nil))
 
@@ -63,6 +72,7 @@ public final class FakeEntra: Sendable {
         issuer = FakeEntraTokenIssuer(now: options.now)
         imds = FakeIMDS(issuer: issuer)
         appService = FakeAppService(issuer: issuer, identityHeader: options.appServiceIdentityHeader)
+        openID = FakeOpenIDProvider(tenantID: options.tenantID, now: options.now)
     }
 
     // MARK: Running
@@ -78,8 +88,15 @@ public final class FakeEntra: Sendable {
 
     /// Runs the fake in the foreground until SIGTERM/SIGINT (for `parley-fakes entra`).
     public static func runUntilSignalled(options: Options, logger: Logger? = nil,
+                                         configure: (FakeEntra) -> Void = { _ in },
                                          onListening: @escaping @Sendable (Int) -> Void) async throws {
-        try await FakeEntraServer(fake: FakeEntra(options: options), logger: logger).runUntilSignalled(onListening: onListening)
+        let fake = FakeEntra(options: options)
+        configure(fake)
+        // The port is known only now; the discovery document's URLs are built from it.
+        try await FakeEntraServer(fake: fake, logger: logger).runUntilSignalled { port in
+            fake.server.withLock { $0.port = port }
+            onListening(port)
+        }
     }
 
     public func stop() async {
@@ -118,6 +135,9 @@ public final class FakeEntra: Sendable {
             $0.requests.append(FakeEntraTokenRequest(path: path, tenant: tenant, form: form, fieldOrder: order, headers: headers))
             return $0.replies.isEmpty ? .token() : $0.replies.removeFirst()
         }
+        if form["grant_type"] == "authorization_code" {
+            return redeemCode(form)
+        }
         if let problem = formProblem(form, contentType: headers["content-type"]) {
             return (400, problem, [:])
         }
@@ -143,6 +163,20 @@ public final class FakeEntra: Sendable {
             if let refresh = refreshIn ?? options.refreshIn { fields.append("\"refresh_in\": \(refresh)") }
             return (200, "{" + fields.joined(separator: ", ") + "}", [:])
         }
+    }
+
+    /// The sign-in's code redemption: the client credential first (secret, or an assertion that must
+    /// be the projected token), then the code, PKCE and redirect URI (`FakeOpenIDProvider`).
+    private func redeemCode(_ form: [String: String]) -> (Int, String, [String: String]) {
+        if form["client_assertion"] == nil && form["client_secret"] == nil {
+            return (401, Self.invalidClient(7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.").body, [:])
+        }
+        if let assertion = form["client_assertion"], let expected = options.expectedClientAssertion, assertion != expected {
+            return (401, Self.invalidClient(700027, "Client assertion contains an invalid signature.").body, [:])
+        }
+        if let rejection = credentialProblem(form, endpoint: "") { return (rejection.status, rejection.body, [:]) }
+        let (status, body) = openID.redeem(form: form, baseURL: baseURL)
+        return (status, body, [:])
     }
 
     /// Entra's AADSTS900144 for a malformed client-credentials request.

@@ -19,6 +19,17 @@ struct FakeEntraServer: Sendable {
                 body: String(buffer: body), headers: Self.headers(request))
             return Self.json(status, text, headers: headers)
         }
+        router.get("/:tenant/v2.0/.well-known/openid-configuration") { _, context -> Response in
+            Self.json(200, fake.openID.discovery(baseURL: fake.baseURL, tenant: context.parameters.get("tenant") ?? ""))
+        }
+        router.get("/:tenant/discovery/v2.0/keys") { _, _ -> Response in
+            Self.json(200, fake.openID.jwks())
+        }
+        router.get("/:tenant/oauth2/v2.0/authorize") { request, _ -> Response in
+            let answer = fake.openID.authorize(query: Self.query(request), clientID: fake.options.openIDClientID)
+            guard let location = answer.location else { return Self.json(answer.status, answer.body) }
+            return Response(status: .found, headers: [.location: location, .cacheControl: "no-store"])
+        }
         router.get("/metadata/identity/oauth2/token") { request, _ -> Response in
             let (status, text, headers) = await fake.imds.handle(query: Self.query(request), headers: Self.headers(request))
             return Self.json(status, text, headers: headers)

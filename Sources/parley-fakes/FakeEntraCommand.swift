@@ -31,6 +31,18 @@ struct FakeEntraCommand: AsyncParsableCommand {
     @Option(help: "Accept only assertions with this subject, e.g. system:serviceaccount:chat:chat-sa.")
     var subject: String?
 
+    @Option(name: .customLong("client-id"), help: "Sign-in: the only client id the authorize endpoint accepts.")
+    var clientID: String?
+
+    @Option(name: .customLong("client-secret"), help: "Sign-in: the client secret code redemptions must send (instead of an assertion).")
+    var clientSecret: String?
+
+    @Option(name: .customLong("expected-assertion-file"), help: "Sign-in: code redemptions must send this file's content as client_assertion.")
+    var expectedAssertionFile: String?
+
+    @Option(name: .customLong("user-name"), help: "Sign-in: the display name of the user the authorize endpoint signs in.")
+    var userName: String = "Ada Lovelace"
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         guard lifetime > 0 else { throw ValidationError("--lifetime must be positive") }
@@ -47,7 +59,14 @@ struct FakeEntraCommand: AsyncParsableCommand {
         if let issuer, let subject {
             options.federatedCredential = .init(issuer: issuer, subject: subject)
         }
-        try await FakeEntra.runUntilSignalled(options: options) { port in
+        options.openIDClientID = clientID
+        options.clientSecret = clientSecret
+        if let expectedAssertionFile {
+            options.expectedClientAssertion = try String(contentsOfFile: expectedAssertionFile, encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let userName = userName
+        try await FakeEntra.runUntilSignalled(options: options, configure: { $0.openID.signIn(as: .init(name: userName)) }) { port in
             // First stdout line, written unbuffered: scripts wait for it to learn the port.
             FileHandle.standardOutput.write(Data("listening on 127.0.0.1:\(port)\n".utf8))
         }

@@ -9,7 +9,7 @@ import Testing
 /// sweep, concurrent migration, and clear reasons when the database cannot be used.
 @Suite("PostgreSQL session store", .enabled(if: TestPostgres.enabled, TestPostgres.skipReason))
 struct PostgresStoreTests {
-    private func withSchema(_ body: (PostgresConnectionSettings, String) async throws -> Void) async throws {
+    func withSchema(_ body: (PostgresConnectionSettings, String) async throws -> Void) async throws {
         let settings = try TestPostgres.settings()
         let schema = try await TestPostgres.makeSchema()
         do {
@@ -21,7 +21,7 @@ struct PostgresStoreTests {
         await TestPostgres.dropSchema(schema)
     }
 
-    private func store(_ settings: PostgresConnectionSettings, _ options: PostgresSessionStoreOptions) -> PostgresSessionStore {
+    func store(_ settings: PostgresConnectionSettings, _ options: PostgresSessionStoreOptions) -> PostgresSessionStore {
         let password = settings.password
         return PostgresSessionStore(settings: settings, options: options, password: { password }, logger: TestPostgres.logger)
     }

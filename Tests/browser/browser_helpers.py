@@ -41,6 +41,32 @@ def _tail(path: Path, lines: int = 30) -> str:
         return "(no log)"
 
 
+def _start_fake(command: list[str], log_path: Path, what: str) -> tuple[subprocess.Popen, int]:
+    """Starts a `parley-fakes` command and returns it with the port of its first stdout line."""
+    log = open(log_path, "w")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True,
+                               env=_minimal_env({}, log_path.parent), start_new_session=True)
+    first_line: list[str] = []
+    ready = threading.Event()
+
+    def pump():  # keeps reading stdout so the fake never blocks on a full pipe
+        for number, line in enumerate(process.stdout):
+            if number == 0:
+                first_line.append(line)
+                ready.set()
+            log.write(line)
+            log.flush()
+        ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    if not ready.wait(30) or not first_line:
+        process.kill()
+        raise AssertionError(f"{what} did not start:\n{_tail(log_path)}")
+    match = re.search(r"listening on 127\.0\.0\.1:(\d+)", first_line[0])
+    assert match, f"unexpected first line from {what}: {first_line[0]!r}"
+    return process, int(match.group(1))
+
+
 @dataclass
 class FakeOpenAI:
     process: subprocess.Popen
@@ -55,28 +81,8 @@ class FakeOpenAI:
     def start(cls, binary: Path, deployments: list[str], api_key: str, delay_ms: int, log_path: Path) -> "FakeOpenAI":
         command = [str(binary), "openai", "--port", "0", "--deployments", ",".join(deployments),
                    "--api-key", api_key, "--delay-ms", str(delay_ms)]
-        log = open(log_path, "w")
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True,
-                                   env=_minimal_env({}, log_path.parent), start_new_session=True)
-        first_line: list[str] = []
-        ready = threading.Event()
-
-        def pump():  # keeps reading stdout so the fake never blocks on a full pipe
-            for number, line in enumerate(process.stdout):
-                if number == 0:
-                    first_line.append(line)
-                    ready.set()
-                log.write(line)
-                log.flush()
-            ready.set()
-
-        threading.Thread(target=pump, daemon=True).start()
-        if not ready.wait(30) or not first_line:
-            process.kill()
-            raise AssertionError(f"the fake Azure OpenAI did not start:\n{_tail(log_path)}")
-        match = re.search(r"listening on 127\.0\.0\.1:(\d+)", first_line[0])
-        assert match, f"unexpected first line from the fake: {first_line[0]!r}"
-        return cls(process, int(match.group(1)), log_path)
+        process, port = _start_fake(command, log_path, "the fake Azure OpenAI")
+        return cls(process, port, log_path)
 
     def requests(self) -> list[dict]:
         status, _, body = http("GET", f"{self.base_url}/_fake/requests")
@@ -86,6 +92,27 @@ class FakeOpenAI:
     def clear_requests(self) -> None:
         status, _, _ = http("DELETE", f"{self.base_url}/_fake/requests")
         assert status in (200, 204), f"DELETE /_fake/requests answered {status}"
+
+    def stop(self) -> None:
+        stop_process(self.process)
+
+
+@dataclass
+class FakeEntraProcess:
+    """`parley-fakes entra`: the token endpoint and, for sign-in, the OpenID provider."""
+
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @classmethod
+    def start(cls, binary: Path, arguments: list[str], log_path: Path) -> "FakeEntraProcess":
+        process, port = _start_fake([str(binary), "entra", "--port", "0", *arguments], log_path, "the fake Entra")
+        return cls(process, port, log_path)
 
     def stop(self) -> None:
         stop_process(self.process)

@@ -48,6 +48,13 @@ def _require_or_skip(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def binaries() -> dict[str, Path]:
+    """The built `parley` and `parley-fakes`, and the page's folder, for modules that start their own."""
+    return {"parley": _binary("PARLEY_BIN", "parley"), "fakes": _binary("PARLEY_FAKES_BIN", "parley-fakes"),
+            "public": REPO / "Public"}
+
+
+@pytest.fixture(scope="session")
 def run_log() -> RunLog:
     return RunLog()
 
@@ -128,14 +135,8 @@ def offline_parley(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def downloads_dir():
-    path = Path(tempfile.mkdtemp(prefix="parley-downloads-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def driver(run_log, downloads_dir):
+def chromium_paths():
+    """(chromium, chromedriver), or a skip/failure when the browser tooling is missing."""
     chromium = os.environ.get("CHROMIUM_BIN") or shutil.which("chromium") or shutil.which("chromium-browser")
     chromedriver = os.environ.get("CHROMEDRIVER_BIN") or shutil.which("chromedriver")
     if not chromium or not chromedriver:
@@ -144,7 +145,19 @@ def driver(run_log, downloads_dir):
         import selenium  # noqa: F401
     except ImportError:
         _require_or_skip("selenium is not installed (pip install -r Tests/requirements.txt)")
-    browser = start_chromium(chromium, chromedriver, downloads_dir)
+    return chromium, chromedriver
+
+
+@pytest.fixture(scope="session")
+def downloads_dir():
+    path = Path(tempfile.mkdtemp(prefix="parley-downloads-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def driver(run_log, downloads_dir, chromium_paths):
+    browser = start_chromium(*chromium_paths, downloads_dir)
     yield browser
     run_log.drain(browser)
     browser.quit()

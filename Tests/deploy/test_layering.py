@@ -19,8 +19,9 @@ PLATFORM = {"Foundation", "Synchronization", "Darwin", "Glibc"}
 ALLOWED: dict[str, set[str]] = {
     # Outbound HTTP, retry and deadline rules: knows no other Parley target.
     "ParleyOutbound": {"AsyncHTTPClient", "NIOCore", "NIOPosix"},
-    # Entra credentials and the token cache: no Hummingbird, no Azure OpenAI.
-    "ParleyIdentity": {"ParleyOutbound", "AsyncHTTPClient", "Logging", "Crypto", "_CryptoExtras"},
+    # Entra credentials, the token cache and the sign-in OpenID client (JWTKit verifies its
+    # tokens, issue 13): no Hummingbird, no Azure OpenAI.
+    "ParleyIdentity": {"ParleyOutbound", "AsyncHTTPClient", "Logging", "Crypto", "_CryptoExtras", "JWTKit"},
     # The Azure OpenAI client: no Hummingbird, no identity (a token arrives through a closure).
     "ParleyAzureOpenAI": {"ParleyOutbound", "AsyncHTTPClient", "NIOCore", "NIOHTTP1", "Logging", "CoreMetrics"},
     # Sessions and prompts: knows no HTTP at all.

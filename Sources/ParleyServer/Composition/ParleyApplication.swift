@@ -83,7 +83,7 @@ public struct ParleyApplication {
             settings: settings, chat: chat, store: store, readiness: Readiness(parts: readiness), admission: admission,
             limiter: limiter, identifyUser: dependencies.identifyUser,
             metrics: MetricsController(metrics: metrics, collectors: collectors), metricsOnThisPort: settings.metricsPort == nil,
-            logger: logger)
+            signIn: signInGate(settings: settings, dependencies: dependencies, store: sessions.store), logger: logger)
         var services = sessions.services
         if let metricsPort = settings.metricsPort {
             let metricsRouter = Router()

@@ -2,13 +2,13 @@ import Hummingbird
 import Logging
 import ParleyChat
 
-/// Routes and middleware, outermost first: request log, security headers, JSON errors, gzip,
+/// Routes and middleware, outermost first: request log, security headers, JSON errors, sign-in, gzip,
 /// static files, then the API routes (which take priority over files).
 enum ParleyRouter {
     static func build(
         settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: Readiness,
         admission: AnswerAdmission, limiter: UsageLimiter, identifyUser: (@Sendable (Request) async throws -> AuthenticatedUser?)? = nil,
-        metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, logger: Logger
+        metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, signIn: SignInGate? = nil, logger: Logger
     ) -> Router<ParleyRequestContext> {
         let router = Router(context: ParleyRequestContext.self)
         router.addMiddleware {
@@ -16,6 +16,8 @@ enum ParleyRouter {
             if let metrics { MetricsMiddleware(metrics: metrics.metrics) }
             SecurityHeadersMiddleware()
             ErrorResponseMiddleware()
+            // Before the files, so `GET /` without a session goes to /auth/login (issue 13).
+            if let signIn { SignInMiddleware(gate: signIn) }
             GzipMiddleware()
             FileMiddleware(
                 settings.publicDirectory,
@@ -41,11 +43,13 @@ enum ParleyRouter {
         ).register(on: router)
         SessionController(store: store).register(on: router)
         LimitsController(limiter: limiter, proxies: settings.trustedProxies).register(on: router)
+        if let signIn { AuthController(gate: signIn).register(on: router) }
         StatusController(
             publicConfig: .init(
                 mode: settings.mode.rawValue, deployments: settings.deployments,
                 default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars,
-                conversation_list: identifyUser != nil),
+                conversation_list: identifyUser != nil || signIn != nil,
+                sign_in: settings.signIn.mode.rawValue),
             readiness: readiness
         ).register(on: router)
         // With PARLEY_METRICS_PORT, /metrics is served there only, so the LoadBalancer never exposes it.

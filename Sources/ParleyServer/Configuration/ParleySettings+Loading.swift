@@ -115,6 +115,7 @@ extension ParleySettings {
         } catch {
             throw SettingsError(error.variable, error.reason)
         }
+        signIn = try values.signIn(identity: identityEnvironment)
         if let metricsPort, metricsPort == port {
             throw SettingsError(N.metricsPort, "'\(metricsPort)' is PORT too; use another port, or unset it to serve /metrics on PORT only")
         }

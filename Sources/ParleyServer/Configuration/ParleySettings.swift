@@ -84,6 +84,8 @@ public struct ParleySettings: Sendable {
     /// `OPENAI_API_BASE`. With a file, `endpoint`, `apiKey` and `authentication` describe its primary
     /// backend and `deployments` are the file's.
     public var backends: BackendsFile?
+    /// Who may ask (issue 13): PARLEY_AUTH and its settings.
+    public var signIn: SignInSettings
 
     public enum SessionStoreKind: String, Sendable {
         case memory, postgres
@@ -121,6 +123,7 @@ extension ParleySettings {
             ("session store", sessionStore == .postgres ? "postgres: \(postgres.map { "\($0), pool \($0.poolSize)" } ?? "-")" : "memory (this process only)"),
             ("metrics", metricsPort.map { "/metrics on port \($0) only" } ?? "/metrics on PORT"),
             ("backends", backendsSummary),
+            ("sign-in", signIn.summary),
         ]
     }
 

@@ -51,13 +51,20 @@ public enum SettingNames {
     public static let rateLimit = "PARLEY_RATE_LIMIT"
     public static let dailyTokenBudget = "PARLEY_DAILY_TOKEN_BUDGET"
     public static let trustedProxies = "PARLEY_TRUSTED_PROXIES"
+    // Sign-in (issue 13).
+    public static let auth = "PARLEY_AUTH"
+    public static let authClientID = "PARLEY_AUTH_CLIENT_ID"
+    public static let authClientSecret = "PARLEY_AUTH_CLIENT_SECRET"
+    public static let authAllowedGroups = "PARLEY_AUTH_ALLOWED_GROUPS"
+    public static let cookieKey = "PARLEY_COOKIE_KEY"
+    public static let publicURL = "PARLEY_PUBLIC_URL"
     /// curl's and Go's proxy variables, upper- and lower-case (read by `ProxyConfiguration`).
     public static let proxy = ProxyConfiguration.variableNames
 
     /// Values that are never printed, logged or echoed.
     /// The URL may carry a password, so it is treated as one.
     /// A proxy URL may carry a password too.
-    public static let secrets = apiKey + ["AZURE_CLIENT_SECRET", "IDENTITY_HEADER", postgresPassword, postgresURL] + proxy
+    public static let secrets = apiKey + ["AZURE_CLIENT_SECRET", "IDENTITY_HEADER", postgresPassword, postgresURL, authClientSecret, cookieKey] + proxy
 
     public static let all: [String] =
         endpoint + [apiType] + apiKey + apiVersion + deployment
@@ -69,5 +76,6 @@ public enum SettingNames {
             postgresTLSMode, postgresAuth, postgresPool, metricsPort,
             upstreamConnections, maxActiveAnswers, idleTimeout, bodyTimeout, maxAnswerChars, backendsFile,
             rateLimit, dailyTokenBudget, trustedProxies,
+            auth, authClientID, authClientSecret, authAllowedGroups, cookieKey, publicURL,
         ] + proxy
 }

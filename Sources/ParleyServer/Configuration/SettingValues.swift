@@ -136,6 +136,7 @@ struct SettingValues {
     private static func allowed<Value: RawRepresentable>(_: Value.Type) -> String where Value.RawValue == String {
         switch Value.self {
         case is ParleySettings.LogFormat.Type: return "text or json"
+        case is SignInSettings.Mode.Type: return "none or entra"
         default: return "one of the documented values"
         }
     }
