@@ -138,3 +138,38 @@ async function errorFrom(response) {
     status: response.status,
   });
 }
+
+/**
+ * The signed-in user's conversations, newest first ({session_id, title, created_at, updated_at}),
+ * or null when there is no list (no sign-in: the server answers 404) or it cannot be loaded.
+ */
+export async function listSessions() {
+  try {
+    const response = await fetch("sessions", { headers: { Accept: "application/json" } });
+    if (!response.ok) return null;
+    const json = await response.json();
+    return Array.isArray(json.sessions) ? json.sessions : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function renameSession(id, title) {
+  const response = await fetch(`sessions/${encodeURIComponent(id)}`, {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ title }),
+  });
+  if (!response.ok) throw await errorFrom(response);
+  return response.json();
+}
+
+/** What the asker has left ({questions_left, tokens_left_today, …}; null fields when a limit is off), or null. */
+export async function getLimits() {
+  try {
+    const response = await fetch("limits", { headers: { Accept: "application/json" } });
+    return response.ok ? await response.json() : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,9 +1,10 @@
 // The chat page: conversation view, streaming answers, stop/retry/regenerate, history and export.
 // Everything the model writes reaches the page through renderMarkdown (DOM nodes from text) or
 // textContent; nothing here uses innerHTML.
-import { AskError, ask, deleteSession, getConfig, getMe, getSession, signOut } from "./api.js";
+import { AskError, ask, deleteSession, getConfig, getLimits, getMe, getSession, signOut } from "./api.js";
 import { download, toJSON, toMarkdown } from "./export.js";
 import { renderMarkdown } from "./markdown.js";
+import { createSidebar } from "./sidebar.js";
 import { store } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
@@ -13,6 +14,7 @@ const ui = {
   exportMd: $("export-md"), exportJson: $("export-json"), newChat: $("new-chat"),
   composer: $("composer"), question: $("question"), send: $("send"), stop: $("stop"),
   counter: $("counter"), modelNote: $("model-note"), jump: $("jump"), status: $("status"),
+  limitsNote: $("limits-note"),
 };
 
 const state = {
@@ -363,6 +365,7 @@ function adoptSession(id) {
   if (!id || id === state.sessionId) return;
   state.sessionId = id; // always the id the server issued
   store.sessionId = id;
+  sidebar.setCurrent(id);
 }
 
 function askQuestion(question) {
@@ -411,6 +414,12 @@ async function answer(question) {
     } else {
       turn.status = "error";
       turn.error = error instanceof AskError ? error : new AskError("client_error", String(error.message ?? error));
+      if (turn.error.code === "not_found" && state.sessionId) {
+        // Signed in, the conversation expired or was deleted elsewhere: Retry starts a new one.
+        state.sessionId = null;
+        store.sessionId = null;
+        sidebar.setCurrent(null);
+      }
       // The question is never lost: put it back unless something new was typed meanwhile.
       if (ui.question.value.trim() === "") {
         ui.question.value = question;
@@ -421,7 +430,14 @@ async function answer(question) {
     state.controller = null;
     updateTurn(turn);
     setBusy(false);
+    refreshSideInfo();
   }
+}
+
+/** The conversation list and what is left of the limits, after each answer. */
+function refreshSideInfo() {
+  sidebar.refresh().then(() => sidebar.setCurrent(state.sessionId));
+  updateLimits();
 }
 
 function stopAnswer() {
@@ -453,11 +469,13 @@ async function newChat() {
   const old = state.sessionId;
   state.sessionId = null;
   store.sessionId = null;
+  sidebar.setCurrent(null);
   clearConversation();
   ui.exportMenu.open = false;
   ui.question.focus();
   announce("New chat started");
-  if (old) {
+  // With a conversation list the old conversation stays in it; without one it is forgotten.
+  if (old && !sidebar.available) {
     try {
       await deleteSession(old);
     } catch {
@@ -553,6 +571,42 @@ async function loadConfig() {
   updateComposer();
 }
 
+/** Shows one of the user's conversations from the list. */
+async function openSession(id) {
+  if (id === state.sessionId && state.turns.length > 0) return;
+  if (state.busy) {
+    stopAnswer();
+    await state.answering;
+  }
+  state.sessionId = id;
+  store.sessionId = id;
+  sidebar.setCurrent(id);
+  clearConversation();
+  await restoreHistory();
+  ui.question.focus();
+  announce("Conversation opened");
+}
+
+function forgetIfCurrent(id) {
+  if (id !== state.sessionId) return;
+  state.sessionId = null;
+  store.sessionId = null;
+  clearConversation();
+}
+
+async function updateLimits() {
+  const limits = await getLimits();
+  const parts = [];
+  if (limits && Number.isFinite(limits.tokens_left_today)) {
+    parts.push(`${limits.tokens_left_today.toLocaleString()} tokens left today`);
+  }
+  if (limits && Number.isFinite(limits.questions_left) && limits.questions_left <= 3) {
+    parts.push(`${limits.questions_left} ${limits.questions_left === 1 ? "question" : "questions"} left this minute`);
+  }
+  ui.limitsNote.textContent = parts.join(" · ");
+  ui.limitsNote.hidden = parts.length === 0;
+}
+
 async function restoreHistory() {
   const id = state.sessionId;
   if (!id) return;
@@ -562,6 +616,7 @@ async function restoreHistory() {
     if (session === null) {
       state.sessionId = null; // unknown or expired: start fresh
       store.sessionId = null;
+      sidebar.setCurrent(null);
       return;
     }
     const messages = Array.isArray(session.messages) ? session.messages : [];
@@ -594,6 +649,14 @@ async function showSignedIn() {
   button.addEventListener("click", () => signOut());
 }
 
-await Promise.all([loadConfig().then(showSignedIn), restoreHistory()]);
+const sidebar = createSidebar({ onOpen: openSession, onDeleted: forgetIfCurrent, announce });
+
+await Promise.all([loadConfig().then(showSignedIn), restoreHistory(), updateLimits()]);
+// Only with sign-in is there a list (`conversation_list` in /config); without it, no request.
+if (state.config?.conversation_list) {
+  sidebar.enable();
+  await sidebar.refresh();
+  sidebar.setCurrent(state.sessionId);
+}
 document.body.dataset.ready = "true";
 ui.question.focus();

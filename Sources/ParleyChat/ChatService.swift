@@ -26,9 +26,16 @@ public struct ChatService: Sendable {
 
     /// Opens the session for the question. Throws `SessionStoreError.busy` when one is in flight,
     /// so the HTTP layer can answer 409 before it commits to a status.
-    public func open(_ question: String, in requested: SessionID?, deployment: String) async throws -> PendingAnswer {
-        let opened = try await store.beginQuestion(in: requested)
-        return PendingAnswer(service: self, opened: opened, question: question, deployment: deployment)
+    /// `owner` is the signed-in user's object id (nil when anonymous); a new session is titled
+    /// after the question. `onUsage` hears the model's token counts once the answer ends (also a
+    /// stopped one, when the model reported them), for the daily token budget.
+    public func open(
+        _ question: String, in requested: SessionID?, owner: String? = nil, deployment: String,
+        onUsage: (@Sendable (ChatUsage) async -> Void)? = nil
+    ) async throws -> PendingAnswer {
+        let opened = try await store.beginQuestion(
+            in: requested, owner: owner, title: SessionSummary.title(from: question))
+        return PendingAnswer(service: self, opened: opened, question: question, deployment: deployment, onUsage: onUsage)
     }
 
     /// Opens and answers in one step.

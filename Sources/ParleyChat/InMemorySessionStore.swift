@@ -7,6 +7,9 @@ public actor InMemorySessionStore: SessionStore {
         var turns: [ChatTurn] = []
         var lastUsed: Date
         var lease: QuestionLease?
+        var owner: String?
+        var title = ""
+        var created: Date
     }
 
     private let limits: SessionLimits
@@ -20,10 +23,10 @@ public actor InMemorySessionStore: SessionStore {
         self.now = now
     }
 
-    public func beginQuestion(in requested: SessionID?) throws -> OpenedSession {
+    public func beginQuestion(in requested: SessionID?, owner: String?, title: String) throws -> OpenedSession {
         let time = now()
         removeExpired(at: time)
-        if let id = requested, var session = sessions.peek(id) {
+        if let id = requested, var session = sessions.peek(id), session.owner == owner {
             if session.lease != nil { throw SessionStoreError.busy(id) }
             let lease = QuestionLease(sessionID: id)
             session.lease = lease
@@ -31,8 +34,9 @@ public actor InMemorySessionStore: SessionStore {
             sessions.set(id, session)
             return OpenedSession(lease: lease, turns: session.turns, isNew: false)
         }
+        if let requested, owner != nil { throw SessionStoreError.notFound(requested) }
         let lease = QuestionLease(sessionID: SessionID.random())
-        sessions.set(lease.sessionID, Session(lastUsed: time, lease: lease))
+        sessions.set(lease.sessionID, Session(lastUsed: time, lease: lease, owner: owner, title: title, created: time))
         evictBeyondCapacity()
         return OpenedSession(lease: lease, turns: [], isNew: true)
     }
@@ -57,17 +61,40 @@ public actor InMemorySessionStore: SessionStore {
         }
     }
 
-    public func turns(of id: SessionID) -> [ChatTurn]? {
+    public func turns(of id: SessionID, owner: String?) -> [ChatTurn]? {
         let time = now()
         removeExpired(at: time)
-        guard var session = sessions.peek(id) else { return nil }
+        guard var session = sessions.peek(id), session.owner == owner else { return nil }
         session.lastUsed = time
         sessions.set(id, session)
         return session.turns
     }
 
-    public func delete(_ id: SessionID) {
+    @discardableResult
+    public func delete(_ id: SessionID, owner: String?) -> Bool {
+        removeExpired(at: now())
+        guard let session = sessions.peek(id), session.owner == owner else { return false }
         sessions.remove(id)
+        return true
+    }
+
+    /// A scan of every session: fine for one process's bounded memory (PARLEY_MAX_SESSIONS).
+    public func sessions(of owner: String, limit: Int, before: Date?) -> [SessionSummary] {
+        removeExpired(at: now())
+        var found: [SessionSummary] = []
+        for (id, session) in sessions.keysAndValues where session.owner == owner {
+            if let before, session.lastUsed >= before { continue }
+            found.append(SessionSummary(id: id, title: session.title, createdAt: session.created, updatedAt: session.lastUsed))
+        }
+        found.sort { ($0.updatedAt, $0.id.rawValue) > ($1.updatedAt, $1.id.rawValue) }
+        return Array(found.prefix(max(0, limit)))
+    }
+
+    public func rename(_ id: SessionID, owner: String?, to title: String) -> Bool {
+        removeExpired(at: now())
+        guard let session = sessions.peek(id), session.owner == owner else { return false }
+        sessions.update(id) { $0.title = title }
+        return true
     }
 
     public func count() -> Int {

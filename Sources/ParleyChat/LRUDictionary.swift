@@ -15,6 +15,9 @@ struct LRUDictionary<Key: Hashable, Value> {
 
     var count: Int { entries.count }
 
+    /// Every entry, in no particular order, without counting as use.
+    var keysAndValues: [(Key, Value)] { entries.map { ($0.key, $0.value.value) } }
+
     /// The value without counting as use.
     func peek(_ key: Key) -> Value? {
         entries[key]?.value

@@ -11,8 +11,13 @@ public final class PendingAnswer: Sendable {
     private let opened: OpenedSession
     private let question: String
     private let started = LockedFlag()
+    private let onUsage: (@Sendable (ChatUsage) async -> Void)?
 
-    init(service: ChatService, opened: OpenedSession, question: String, deployment: String) {
+    init(
+        service: ChatService, opened: OpenedSession, question: String, deployment: String,
+        onUsage: (@Sendable (ChatUsage) async -> Void)? = nil
+    ) {
+        self.onUsage = onUsage
         self.service = service
         self.opened = opened
         self.question = question
@@ -65,15 +70,23 @@ public final class PendingAnswer: Sendable {
             }
             let text = progress.text
             try await service.store.finishQuestion(opened.lease, recording: ChatTurn(question: question, answer: text))
+            await report(progress.usage)
             return ChatAnswer(sessionID: sessionID, text: text, usage: progress.usage, finishReason: progress.finishReason)
         } catch {
             let callerStopped = Self.isCallerGone(error) || error is CancellationError || Task.isCancelled
             let delivered = progress.text
             let turn = callerStopped && !delivered.isEmpty ? ChatTurn(question: question, answer: delivered) : nil
             await service.release(opened.lease, recording: turn)
+            await report(progress.usage)
             if let stop = error as? ChatModelStop, case .callerGone(let underlying) = stop.reason { throw underlying }
             throw error
         }
+    }
+
+    /// Hands the token counts on outside the (possibly cancelled) caller's task, so they are kept.
+    private func report(_ usage: ChatUsage?) async {
+        guard let usage, let onUsage else { return }
+        await Task { await onUsage(usage) }.value
     }
 
     private static func isCallerGone(_ error: any Error) -> Bool {

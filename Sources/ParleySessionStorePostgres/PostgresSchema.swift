@@ -7,7 +7,7 @@ import PostgresNIO
 enum PostgresSchema {
     /// An arbitrary constant that names Parley's migration lock ("parley" in ASCII).
     static let migrationLockKey: Int64 = 0x7061_726c_6579
-    static let version = 1
+    static let version = 2
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
@@ -43,5 +43,29 @@ enum PostgresSchema {
         // Issue 13: named random values every replica shares (the cookie key), base64 text.
         // Created on every start (IF NOT EXISTS), so a version-1 database gains it without a bump.
         "CREATE TABLE IF NOT EXISTS parley_shared_secrets (name text PRIMARY KEY, value text NOT NULL)",
+        // Version 2 (issue 13): sessions belong to their owner (the user's object id; NULL when
+        // anonymous), with a title and a creation time for the conversation list; the limits'
+        // counters, one row per key and window (questions) or per key and UTC day (tokens),
+        // incremented by upserts so replicas never lose a count.
+        "ALTER TABLE parley_sessions ADD COLUMN IF NOT EXISTS owner text",
+        "ALTER TABLE parley_sessions ADD COLUMN IF NOT EXISTS title text NOT NULL DEFAULT ''",
+        "ALTER TABLE parley_sessions ADD COLUMN IF NOT EXISTS created_at timestamptz",
+        "CREATE INDEX IF NOT EXISTS parley_sessions_owner ON parley_sessions (owner, last_used DESC) WHERE owner IS NOT NULL",
+        """
+        CREATE TABLE IF NOT EXISTS parley_question_windows (
+            key text NOT NULL,
+            window_start timestamptz NOT NULL,
+            questions integer NOT NULL,
+            PRIMARY KEY (key, window_start)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS parley_token_days (
+            key text NOT NULL,
+            day_start timestamptz NOT NULL,
+            tokens bigint NOT NULL,
+            PRIMARY KEY (key, day_start)
+        )
+        """,
     ]
 }

@@ -20,11 +20,12 @@ import ServiceLifecycle
 /// Any database failure becomes `SessionStoreError.unavailable` with a reason a person can act on
 /// (503 store_unavailable); the pool reconnects by itself when the database is back.
 public final class PostgresSessionStore: SessionStore, Service {
-    private let options: PostgresSessionStoreOptions
+    let options: PostgresSessionStoreOptions
     private let source: PostgresConnectionSource
     private let schema: SchemaGate
     private let explainer: OutageExplainer
     let logger: Logger
+    var storeLogger: Logger { logger }
     private let encoder = JSONEncoder()
 
     /// - Parameter password: the password for new connections, asked whenever a connection pool is
@@ -69,7 +70,7 @@ public final class PostgresSessionStore: SessionStore, Service {
 
     // MARK: SessionStore
 
-    public func beginQuestion(in requested: SessionID?) async throws -> OpenedSession {
+    public func beginQuestion(in requested: SessionID?, owner: String?, title: String) async throws -> OpenedSession {
         let time = options.now()
         let lease = QuestionLease(sessionID: requested ?? SessionID.random())
         let until = time.addingTimeInterval(options.leaseDuration.seconds)
@@ -84,7 +85,7 @@ public final class PostgresSessionStore: SessionStore, Service {
                         lease_until = CASE WHEN lease IS NULL OR lease_until <= \(time) THEN \(until) ELSE lease_until END,
                         last_used = CASE WHEN lease IS NULL OR lease_until <= \(time) THEN \(time) ELSE last_used END,
                         touch = CASE WHEN lease IS NULL OR lease_until <= \(time) THEN nextval('parley_session_touch') ELSE touch END
-                    WHERE id = \(requested.rawValue) AND last_used > \(cutoff)
+                    WHERE id = \(requested.rawValue) AND last_used > \(cutoff) AND owner IS NOT DISTINCT FROM \(owner)
                     RETURNING lease = \(lease.token), turns::text
                     """, logger: self.logger
                 ).collect(decoding: (Bool, String).self)
@@ -93,14 +94,15 @@ public final class PostgresSessionStore: SessionStore, Service {
                 guard acquired else { throw SessionStoreError.busy(requested) }
                 return OpenedSession(lease: lease, turns: try decodeTurns(turns), isNew: false)
             }
+            if owner != nil { throw SessionStoreError.notFound(requested) }
         }
         let fresh = QuestionLease(sessionID: SessionID.random(), token: lease.token)
         let maxSessions = options.limits.maxSessions
         try await perform { client in
             try await client.query(
                 """
-                INSERT INTO parley_sessions (id, last_used, lease, lease_until)
-                VALUES (\(fresh.sessionID.rawValue), \(time), \(fresh.token), \(until))
+                INSERT INTO parley_sessions (id, last_used, lease, lease_until, owner, title, created_at)
+                VALUES (\(fresh.sessionID.rawValue), \(time), \(fresh.token), \(until), \(owner), \(title), \(time))
                 """, logger: self.logger)
             // Least recently used beyond capacity, counting live sessions only (as the in-memory store).
             try await client.query(
@@ -133,14 +135,14 @@ public final class PostgresSessionStore: SessionStore, Service {
         }
     }
 
-    public func turns(of id: SessionID) async throws -> [ChatTurn]? {
+    public func turns(of id: SessionID, owner: String?) async throws -> [ChatTurn]? {
         let time = options.now()
         let cutoff = time.addingTimeInterval(-options.limits.idleTTL.seconds)
         let rows = try await perform { client in
             try await client.query(
                 """
                 UPDATE parley_sessions SET last_used = \(time), touch = nextval('parley_session_touch')
-                WHERE id = \(id.rawValue) AND last_used > \(cutoff)
+                WHERE id = \(id.rawValue) AND last_used > \(cutoff) AND owner IS NOT DISTINCT FROM \(owner)
                 RETURNING turns::text
                 """, logger: self.logger
             ).collect(decoding: String.self)
@@ -148,10 +150,53 @@ public final class PostgresSessionStore: SessionStore, Service {
         return try rows.first.map(decodeTurns)
     }
 
-    public func delete(_ id: SessionID) async throws {
-        try await perform { client in
-            try await client.query("DELETE FROM parley_sessions WHERE id = \(id.rawValue)", logger: self.logger)
+    @discardableResult
+    public func delete(_ id: SessionID, owner: String?) async throws -> Bool {
+        let cutoff = options.now().addingTimeInterval(-options.limits.idleTTL.seconds)
+        let rows = try await perform { client in
+            try await client.query(
+                """
+                WITH gone AS (DELETE FROM parley_sessions
+                    WHERE id = \(id.rawValue) AND owner IS NOT DISTINCT FROM \(owner) RETURNING last_used)
+                SELECT count(*) FROM gone WHERE last_used > \(cutoff)
+                """, logger: self.logger
+            ).collect(decoding: Int.self)
         }
+        return (rows.first ?? 0) > 0
+    }
+
+    public func sessions(of owner: String, limit: Int, before: Date?) async throws -> [SessionSummary] {
+        let cutoff = options.now().addingTimeInterval(-options.limits.idleTTL.seconds)
+        let limit = max(0, limit)
+        return try await perform { client in
+            let rows = try await client.query(
+                """
+                SELECT id, title, coalesce(created_at, last_used), last_used FROM parley_sessions
+                WHERE owner = \(owner) AND last_used > \(cutoff)
+                    AND (\(before)::timestamptz IS NULL OR last_used < \(before)::timestamptz)
+                ORDER BY last_used DESC, id DESC LIMIT \(limit)
+                """, logger: self.logger)
+            var found: [SessionSummary] = []
+            for try await (id, title, created, updated) in rows.decode((String, String, Date, Date).self) {
+                guard let id = SessionID(validating: id) else { continue }
+                found.append(SessionSummary(id: id, title: title, createdAt: created, updatedAt: updated))
+            }
+            return found
+        }
+    }
+
+    public func rename(_ id: SessionID, owner: String?, to title: String) async throws -> Bool {
+        let cutoff = options.now().addingTimeInterval(-options.limits.idleTTL.seconds)
+        let rows = try await perform { client in
+            try await client.query(
+                """
+                UPDATE parley_sessions SET title = \(title)
+                WHERE id = \(id.rawValue) AND last_used > \(cutoff) AND owner IS NOT DISTINCT FROM \(owner)
+                RETURNING 1
+                """, logger: self.logger
+            ).collect(decoding: Int.self)
+        }
+        return !rows.isEmpty
     }
 
     public func count() async throws -> Int {
@@ -169,6 +214,7 @@ public final class PostgresSessionStore: SessionStore, Service {
     @discardableResult
     public func removeExpired() async throws -> Int {
         let cutoff = options.now().addingTimeInterval(-options.limits.idleTTL.seconds)
+        try await removeOldCounters()
         let rows = try await perform { client in
             try await client.query(
                 "WITH gone AS (DELETE FROM parley_sessions WHERE last_used <= \(cutoff) RETURNING 1) SELECT count(*) FROM gone",

@@ -66,15 +66,16 @@ final class ParleyProcess: @unchecked Sendable {
         var headers: [String: String]
     }
 
-    func ask(_ question: String, session: String? = nil) async throws -> Reply {
+    func ask(_ question: String, session: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
         var body: [String: Any] = ["question": question]
         if let session { body["session_id"] = session }
-        return try await request("POST", "/ask", json: body)
+        return try await request("POST", "/ask", json: body, headers: headers)
     }
 
-    func request(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> Reply {
+    func request(_ method: String, _ path: String, json: [String: Any]? = nil, headers: [String: String] = [:]) async throws -> Reply {
         var request = HTTPClientRequest(url: base + path)
         request.method = .init(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))

@@ -94,6 +94,15 @@ struct SettingsTests {
         Bad(environment: endpoint.merging(["OPENAI_API_VERSION": "latest"]) { $1 }, variable: "OPENAI_API_VERSION"),
         Bad(environment: endpoint.merging(["AZURE_OPENAI_ENDPOINT": "https://b.openai.azure.com"]) { $1 }, variable: "OPENAI_API_BASE and AZURE_OPENAI_ENDPOINT"),
         Bad(environment: endpoint.merging(["PARLEY_DEPLOYMENTS": "ok,not ok"]) { $1 }, variable: "PARLEY_DEPLOYMENTS"),
+        Bad(environment: ["PARLEY_RATE_LIMIT": "-1"], variable: "PARLEY_RATE_LIMIT"),
+        Bad(environment: ["PARLEY_RATE_LIMIT": "ten"], variable: "PARLEY_RATE_LIMIT"),
+        Bad(environment: ["PARLEY_DAILY_TOKEN_BUDGET": "1e6"], variable: "PARLEY_DAILY_TOKEN_BUDGET"),
+        Bad(environment: ["PARLEY_TRUSTED_PROXIES": "10.0.0.0/33"], variable: "PARLEY_TRUSTED_PROXIES"),
+        Bad(environment: ["PARLEY_TRUSTED_PROXIES": "fd00::/129"], variable: "PARLEY_TRUSTED_PROXIES"),
+        Bad(environment: ["PARLEY_TRUSTED_PROXIES": "10.0.0.1,,10.0.0.2"], variable: "PARLEY_TRUSTED_PROXIES"),
+        Bad(environment: ["PARLEY_TRUSTED_PROXIES": "proxy.internal"], variable: "PARLEY_TRUSTED_PROXIES"),
+        Bad(environment: ["PARLEY_TRUSTED_PROXIES": "10.1"], variable: "PARLEY_TRUSTED_PROXIES"),
+        Bad(environment: ["PARLEY_TRUSTED_PROXIES": "10.0.0.0/+8"], variable: "PARLEY_TRUSTED_PROXIES"),
     ]
 
     @Test(arguments: bad)

@@ -47,6 +47,20 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         }
     }
 
+    /// Two handles on one set of usage counters (for PostgreSQL, two replicas' stores).
+    func withCounters(_ body: (any UsageCounterStore, any UsageCounterStore) async throws -> Void) async throws {
+        switch self {
+        case .memory:
+            let counters = InMemoryUsageCounters()
+            try await body(counters, counters)
+        case .postgres:
+            try await withReplicas { first, second in
+                try await body(
+                    try #require(first as? PostgresSessionStore), try #require(second as? PostgresSessionStore))
+            }
+        }
+    }
+
     func withStore(
         limits: SessionLimits = SessionLimits(), clock: ManualClock = ManualClock(), _ body: (any SessionStore) async throws -> Void
     ) async throws {

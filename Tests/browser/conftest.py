@@ -93,6 +93,34 @@ def parley(fake_openai, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def budget_parley(fake_openai, tmp_path_factory):
+    """Parley in Azure mode with a daily token budget and a rate limit, without sign-in (issue 13)."""
+    workdir = tmp_path_factory.mktemp("parley-budget")
+    env = {
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+        "PARLEY_PUBLIC_DIR": str(REPO / "Public"),
+        "OPENAI_API_BASE": fake_openai.base_url,
+        "OPENAI_API_KEY": API_KEY,
+        "DEPLOYMENT_NAME": DEPLOYMENTS[0],
+        "PARLEY_MAX_RETRIES": "0",
+        "PARLEY_DAILY_TOKEN_BUDGET": "12000",
+        "PARLEY_RATE_LIMIT": "100",
+    }
+    server = ParleyProcess.start(_binary("PARLEY_BIN", "parley"), env, workdir)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def budget_page(driver, budget_parley, run_log):
+    browser_page = BrowserPage(driver, budget_parley.base_url, run_log)
+    browser_page.open_fresh()
+    yield browser_page
+    browser_page.finish()
+
+
+@pytest.fixture(scope="session")
 def offline_parley(tmp_path_factory):
     """Parley with no endpoint at all: offline mode."""
     workdir = tmp_path_factory.mktemp("parley-offline")

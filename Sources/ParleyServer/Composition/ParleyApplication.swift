@@ -26,13 +26,18 @@ public struct ParleyApplication {
         /// failures take a backend out; tests seed the one and shorten the other.
         public var backendRandom: @Sendable (Int) -> Int
         public var backendPolicy: BackendFailurePolicy
+        /// Who is asking: where sign-in plugs into the router. nil (PARLEY_AUTH=none) makes every
+        /// request anonymous; tests pass a function that reads a test header.
+        public var identifyUser: (@Sendable (Request) async throws -> AuthenticatedUser?)?
 
         public init(
             httpClient: OutboundHTTPClient, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
             metrics: ParleyMetrics = ParleyMetrics(),
             backendRandom: @escaping @Sendable (Int) -> Int = { Int.random(in: 0..<$0) },
-            backendPolicy: BackendFailurePolicy = BackendFailurePolicy()
+            backendPolicy: BackendFailurePolicy = BackendFailurePolicy(),
+            identifyUser: (@Sendable (Request) async throws -> AuthenticatedUser?)? = nil
         ) {
+            self.identifyUser = identifyUser
             self.httpClient = httpClient
             self.logger = logger
             self.now = now
@@ -71,8 +76,12 @@ public struct ParleyApplication {
             collectors.append { metrics.backendStates(pool.states()) }
         }
         let admission = AnswerAdmission(limit: settings.maxActiveAnswers)
+        let limiter = UsageLimiter(
+            counters: sessions.counters, questionsPerMinute: settings.rateLimit, dailyTokenBudget: settings.dailyTokenBudget,
+            now: dependencies.now, onRefusal: { metrics.refused(reason: $0) })
         let router = ParleyRouter.build(
             settings: settings, chat: chat, store: store, readiness: Readiness(parts: readiness), admission: admission,
+            limiter: limiter, identifyUser: dependencies.identifyUser,
             metrics: MetricsController(metrics: metrics, collectors: collectors), metricsOnThisPort: settings.metricsPort == nil,
             signIn: signInGate(settings: settings, dependencies: dependencies, store: sessions.store), logger: logger)
         var services = sessions.services
@@ -163,10 +172,12 @@ public struct ParleyApplication {
     /// for the in-memory store, always ready).
     static func sessionStore(
         settings: ParleySettings, tokenCache: @autoclosure () throws -> TokenCache, logger: Logger, now: @escaping @Sendable () -> Date
-    ) throws -> (store: any SessionStore, services: [any Service], readiness: (@Sendable () async -> String?)?) {
+    ) throws -> (
+        store: any SessionStore, counters: any UsageCounterStore, services: [any Service], readiness: (@Sendable () async -> String?)?
+    ) {
         let limits = SessionLimits(maxSessions: settings.maxSessions, idleTTL: settings.sessionTTL, maxTurns: settings.maxTurns)
         guard settings.sessionStore == .postgres, let connection = settings.postgres else {
-            return (InMemorySessionStore(limits: limits, now: now), [], nil)
+            return (InMemorySessionStore(limits: limits, now: now), InMemoryUsageCounters(), [], nil)
         }
         // The password for new connections: fixed, or a token for Azure Database for PostgreSQL.
         let password: @Sendable () async throws -> String?
@@ -183,7 +194,7 @@ public struct ParleyApplication {
         // stream's last bytes and the final write.
         let options = PostgresSessionStoreOptions(limits: limits, leaseDuration: settings.requestTimeout + .seconds(30), now: now)
         let store = PostgresSessionStore(settings: connection, options: options, password: password, logger: logger)
-        return (store, [store], { await store.readiness() })
+        return (store, store, [store], { await store.readiness() })
     }
 
     /// Values read when /metrics is rendered: live sessions, and seconds until each cached token expires.

@@ -7,8 +7,8 @@ import ParleyChat
 enum ParleyRouter {
     static func build(
         settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: Readiness,
-        admission: AnswerAdmission, metrics: MetricsController? = nil, metricsOnThisPort: Bool = true,
-        signIn: SignInGate? = nil, logger: Logger
+        admission: AnswerAdmission, limiter: UsageLimiter, identifyUser: (@Sendable (Request) async throws -> AuthenticatedUser?)? = nil,
+        metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, signIn: SignInGate? = nil, logger: Logger
     ) -> Router<ParleyRequestContext> {
         let router = Router(context: ParleyRequestContext.self)
         router.addMiddleware {
@@ -31,6 +31,7 @@ enum ParleyRouter {
                 ]),
                 searchForIndexHtml: true,
                 logger: logger)
+            if let identifyUser { UserIdentificationMiddleware(identify: identifyUser) }
         }
         AskController(
             chat: chat,
@@ -39,14 +40,18 @@ enum ParleyRouter {
                 deployments: settings.deployments, defaultDeployment: settings.defaultDeployment,
                 pingInterval: settings.pingInterval, bodyTimeout: settings.bodyTimeout),
             admission: admission,
+            limiter: limiter,
+            proxies: settings.trustedProxies,
             onShed: { [metrics] in metrics?.metrics.answerShed() }
         ).register(on: router)
         SessionController(store: store).register(on: router)
+        LimitsController(limiter: limiter, proxies: settings.trustedProxies).register(on: router)
         if let signIn { AuthController(gate: signIn).register(on: router) }
         StatusController(
             publicConfig: .init(
                 mode: settings.mode.rawValue, deployments: settings.deployments,
                 default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars,
+                conversation_list: identifyUser != nil || signIn != nil,
                 sign_in: settings.signIn.mode.rawValue),
             readiness: readiness
         ).register(on: router)

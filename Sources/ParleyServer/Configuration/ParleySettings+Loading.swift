@@ -99,6 +99,13 @@ extension ParleySettings {
         idleTimeout = .seconds(try values.int(N.idleTimeout, default: 75, in: 1...86400))
         bodyTimeout = .seconds(try values.int(N.bodyTimeout, default: 10, in: 1...3600))
         maxAnswerChars = try values.int(N.maxAnswerChars, default: 100_000, in: 1...100_000_000)
+        rateLimit = try values.int(N.rateLimit, default: 0, in: 0...1_000_000)
+        dailyTokenBudget = try values.int(N.dailyTokenBudget, default: 0, in: 0...1_000_000_000_000)
+        do {
+            trustedProxies = try TrustedProxies(parsing: values.string(N.trustedProxies) ?? "")
+        } catch let problem as TrustedProxies.Problem {
+            throw SettingsError(N.trustedProxies, problem.reason)
+        }
         var proxyVariables: [String: String] = [:]
         for name in N.proxy {
             if let value = values.string(name, secret: true) { proxyVariables[name] = value }

@@ -72,6 +72,12 @@ public struct ParleySettings: Sendable {
     public var bodyTimeout: Duration
     /// An answer is cut at this many characters with `finish_reason: "length"` (`PARLEY_MAX_ANSWER_CHARS`).
     public var maxAnswerChars: Int
+    /// Questions per minute per user or client address; 0 is off (PARLEY_RATE_LIMIT).
+    public var rateLimit: Int
+    /// Prompt and completion tokens per user or client address per UTC day; 0 is off (PARLEY_DAILY_TOKEN_BUDGET).
+    public var dailyTokenBudget: Int
+    /// Proxies whose `X-Forwarded-For` is believed (PARLEY_TRUSTED_PROXIES).
+    public var trustedProxies: TrustedProxies
     /// `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` for every outbound call.
     public var proxy: ProxyConfiguration
     /// `PARLEY_BACKENDS_FILE`: several backends per deployment (issue 15); nil for the one endpoint of
@@ -113,6 +119,7 @@ extension ParleySettings {
             ("load", "\(maxActiveAnswers) answers at once, answers up to \(maxAnswerChars) chars"),
             ("timeouts", "idle connection \(idleTimeout.components.seconds) s, request body \(bodyTimeout.components.seconds) s"),
             ("shutdown grace", "\(shutdownGrace.components.seconds) s"),
+            ("usage limits", usageLimitsSummary),
             ("session store", sessionStore == .postgres ? "postgres: \(postgres.map { "\($0), pool \($0.poolSize)" } ?? "-")" : "memory (this process only)"),
             ("metrics", metricsPort.map { "/metrics on port \($0) only" } ?? "/metrics on PORT"),
             ("backends", backendsSummary),
@@ -121,6 +128,13 @@ extension ParleySettings {
     }
 
     /// The backends file and how many backends it lists (keys only as the names of their variables).
+    private var usageLimitsSummary: String {
+        let rate = rateLimit == 0 ? "no rate limit" : "\(rateLimit) questions/min"
+        let budget = dailyTokenBudget == 0 ? "no daily token budget" : "\(dailyTokenBudget) tokens/day"
+        let proxies = trustedProxies.isEmpty ? "no trusted proxies" : "trusted proxies \(trustedProxies)"
+        return "\(rate), \(budget), \(proxies)"
+    }
+
     private var backendsSummary: String {
         guard let backends else { return "one endpoint (no PARLEY_BACKENDS_FILE)" }
         let count = backends.deployments.values.reduce(0) { $0 + $1.count }

@@ -47,6 +47,10 @@ public enum SettingNames {
     public static let maxAnswerChars = "PARLEY_MAX_ANSWER_CHARS"
     // Several endpoints behind one Parley (issue 15).
     public static let backendsFile = "PARLEY_BACKENDS_FILE"
+    // Limits (issue 13).
+    public static let rateLimit = "PARLEY_RATE_LIMIT"
+    public static let dailyTokenBudget = "PARLEY_DAILY_TOKEN_BUDGET"
+    public static let trustedProxies = "PARLEY_TRUSTED_PROXIES"
     // Sign-in (issue 13).
     public static let auth = "PARLEY_AUTH"
     public static let authClientID = "PARLEY_AUTH_CLIENT_ID"
@@ -71,6 +75,7 @@ public enum SettingNames {
             sessionStore, postgresURL, postgresHost, postgresPort, postgresDatabase, postgresUser, postgresPassword,
             postgresTLSMode, postgresAuth, postgresPool, metricsPort,
             upstreamConnections, maxActiveAnswers, idleTimeout, bodyTimeout, maxAnswerChars, backendsFile,
+            rateLimit, dailyTokenBudget, trustedProxies,
             auth, authClientID, authClientSecret, authAllowedGroups, cookieKey, publicURL,
         ] + proxy
 }

@@ -15,6 +15,8 @@ extension APIError {
             return APIError(
                 .conflict, "session_busy",
                 "A question in this session is still being answered; wait for it to finish or stop it, then ask again.")
+        case SessionStoreError.notFound:
+            return .notFound("No such session; it may have expired. Start a new conversation.")
         case SessionStoreError.unavailable(let reason):
             return APIError(
                 .serviceUnavailable, "store_unavailable",

@@ -13,6 +13,10 @@ public struct APIError: Error, Sendable, Equatable {
     public var retryAfterSeconds: Int?
     /// For the operator's log only.
     public var detail: String?
+    /// When a spent daily budget comes back (ISO 8601, UTC): `resets_at` in the body and a header.
+    public var resetsAt: String?
+    /// Further headers for the client (`RateLimit-*`).
+    public var headers: [String: String] = [:]
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, retryAfterSeconds: Int? = nil, detail: String? = nil) {
         self.status = status
@@ -38,10 +42,12 @@ struct APIErrorBody: Encodable {
         let message: String
         /// The id under which the log holds the details (also the `X-Request-Id` header).
         let request_id: String?
+        /// Only on `budget_exhausted`.
+        let resets_at: String?
     }
     let error: Detail
 
     init(_ error: APIError, requestID: String?) {
-        self.error = Detail(code: error.code, message: error.message, request_id: requestID)
+        self.error = Detail(code: error.code, message: error.message, request_id: requestID, resets_at: error.resetsAt)
     }
 }

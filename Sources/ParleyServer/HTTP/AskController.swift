@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import ParleyChat
 
@@ -18,6 +19,9 @@ struct AskController: Sendable {
     let chat: ChatService
     let limits: Limits
     let admission: AnswerAdmission
+    /// Questions per minute and tokens per day, per user or client address.
+    let limiter: UsageLimiter
+    let proxies: TrustedProxies
     /// Counts questions refused by load shedding.
     let onShed: @Sendable () -> Void
 
@@ -39,6 +43,8 @@ struct AskController: Sendable {
         let ask = try AskRequest.decode(Data(buffer: body), maxQuestionChars: limits.maxQuestionChars)
         let deployment = try resolve(ask.deployment)
         context.record?.deployment = deployment
+        let limitKey = LimitKey.of(request, context: context, proxies: proxies)
+        if limiter.isOn { try await limiter.admit(limitKey) }
         guard let slot = admission.admit() else {
             onShed()
             throw APIError(
@@ -48,7 +54,9 @@ struct AskController: Sendable {
         }
         let pending: PendingAnswer
         do {
-            pending = try await chat.open(ask.question, in: ask.sessionID, deployment: deployment)
+            pending = try await chat.open(
+                ask.question, in: ask.sessionID, owner: context.user?.oid, deployment: deployment,
+                onUsage: tokenCounter(for: limitKey, logger: context.logger))
         } catch {
             slot.release()
             throw error
@@ -71,6 +79,20 @@ struct AskController: Sendable {
                 sessionID: answer.sessionID.rawValue, answer: answer.text, deployment: deployment, usage: answer.usage,
                 finishReason: answer.finishReason),
             headers: [.xSessionID: answer.sessionID.rawValue])
+    }
+
+    /// Adds an answer's tokens to the asker's daily budget (nil when there is no budget). A store
+    /// failure here is logged: the answer is already delivered.
+    private func tokenCounter(for key: String, logger: Logger) -> (@Sendable (ChatUsage) async -> Void)? {
+        guard limiter.dailyTokenBudget > 0 else { return nil }
+        let limiter = self.limiter
+        return { usage in
+            do {
+                try await limiter.record(usage, for: key)
+            } catch {
+                logger.warning("could not count the answer's tokens", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// The body, bounded in size and in time: a client that stops sending gets 408 instead of

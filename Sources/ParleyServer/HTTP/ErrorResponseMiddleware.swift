@@ -8,7 +8,9 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
     static var routes: [(path: String, methods: [HTTPRequest.Method])] {
         [
             ("/ask", [.post]),
-            ("/sessions/*", [.get, .head, .delete]),
+            ("/sessions", [.get, .head]),
+            ("/sessions/*", [.get, .head, .patch, .delete]),
+            ("/limits", [.get, .head]),
             ("/config", [.get, .head]),
             ("/healthz", [.get, .head]),
             ("/readyz", [.get, .head]),

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -19,6 +20,9 @@ enum JSONResponse {
     static func error(_ error: APIError, requestID: String? = nil) -> Response {
         var headers: HTTPFields = [:]
         if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
+        for (name, value) in error.headers.sorted(by: { $0.key < $1.key }) {
+            if let name = HTTPField.Name(name) { headers[name] = value }
+        }
         return make(APIErrorBody(error, requestID: requestID), status: error.status, headers: headers)
     }
 

@@ -7,6 +7,9 @@ struct StatusController: Sendable {
         let deployments: [String]
         let default_deployment: String
         let max_question_chars: Int
+        /// True when sign-in is on, so `GET /sessions` lists the user's conversations (the page's
+        /// sidebar); false with PARLEY_AUTH=none, and the page does not ask.
+        let conversation_list: Bool
         /// `none` or `entra` (PARLEY_AUTH): the page asks `/auth/me` only with sign-in on.
         var sign_in = "none"
     }

@@ -57,13 +57,21 @@ public final class ParleyMetrics: Sendable {
         public static let sessions = "parley_sessions"
         public static let storeErrors = "parley_store_errors_total"
         public static let shedRequests = "parley_shed_requests_total"
+        /// Questions refused by the per-user limits (issue 13), by `reason`: rate_limited or budget_exhausted.
+        public static let refusals = "parley_refusals_total"
         // Several endpoints (issue 15); the two counters are incremented by the Azure OpenAI library's pool.
         public static let backendRequests = "parley_backend_requests_total"
         public static let backendFailovers = "parley_backend_failovers_total"
         public static let backendState = "parley_backend_state"
     }
 
+    /// A question refused with 429 by PARLEY_RATE_LIMIT or PARLEY_DAILY_TOKEN_BUDGET.
+    func refused(reason: String) {
+        Counter(label: Names.refusals, dimensions: [("reason", reason)], factory: factory).increment()
+    }
+
     /// A question refused at once with 503 `overloaded` (PARLEY_MAX_ACTIVE_ANSWERS reached).
+
     func answerShed() {
         Counter(label: Names.shedRequests, factory: factory).increment()
     }

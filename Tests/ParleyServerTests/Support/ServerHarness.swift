@@ -38,6 +38,8 @@ struct ServerHarness: Sendable {
         environment: [String: String] = [:],
         fakeOptions: FakeAzureOpenAI.Options? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
+        metrics: ParleyMetrics = ParleyMetrics(),
+        identifyUser: (@Sendable (Request) async throws -> AuthenticatedUser?)? = nil,
         _ body: @Sendable (ServerHarness) async throws -> Void
     ) async throws {
         let logs = LogCapture()
@@ -58,7 +60,10 @@ struct ServerHarness: Sendable {
         let settings = try await ParleySettings.load(
             environment: env, dotEnvPath: nil, identityVariables: IdentityEnvironment.variableNames)
         let app = try ParleyApplication.build(
-            settings: settings, dependencies: .init(httpClient: .shared, logger: logs.logger(label: "parley", level: .debug), now: now))
+            settings: settings,
+            dependencies: .init(
+                httpClient: .shared, logger: logs.logger(label: "parley", level: .debug), now: now, metrics: metrics,
+                identifyUser: identifyUser))
         let upstream = fake
         do {
             try await app.test(.live) { client in
