@@ -5,7 +5,7 @@ import NIOCore
 
 /// A fake Azure OpenAI resource: a real Hummingbird server on 127.0.0.1 that speaks the
 /// chat-completions wire format (classic `/openai/deployments/{d}/chat/completions?api-version=` and
-/// `/openai/v1/chat/completions`), streams like the recorded Azure streams, and is scripted by
+/// `/openai/v1/chat/completions`) and embeddings (`…/embeddings`, `HashedWordEmbedding` vectors), streams like the recorded Azure streams, and is scripted by
 /// `[[…]]` directives in the last user message (see `FakeAzureOpenAIResponder`). Used by the client's
 /// tests, the server's tests, the browser suite and the benchmark (via `parley-fakes openai`).
 ///
@@ -93,6 +93,7 @@ public final class FakeAzureOpenAI: Sendable {
     static func makeApplication(options: Options, recorder: FakeAzureOpenAIRecorder,
                                 onListening: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
         let responder = FakeAzureOpenAIResponder(options: options, recorder: recorder)
+        let embeddings = FakeAzureOpenAIEmbeddingsResponder(options: options, recorder: recorder)
         let router = Router()
         router.get("/_fake/requests") { _, _ in
             let encoder = JSONEncoder()
@@ -108,7 +109,13 @@ public final class FakeAzureOpenAI: Sendable {
             return HTTPResponse.Status.noContent
         }
         router.post("**") { request, context in
-            try await responder.respond(to: request, context: context)
+            let target = request.head.path ?? "/"
+            let path = String(target.split(separator: "?", maxSplits: 1).first ?? "/")
+            if FakeAzureOpenAIEmbeddingsResponder.handles(path: path) {
+                let query = target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) }
+                return try await embeddings.respond(to: request, path: path, query: query)
+            }
+            return try await responder.respond(to: request, context: context)
         }
         var logger = options.logger ?? Logger(label: "FakeAzureOpenAI")
         if options.logger == nil {

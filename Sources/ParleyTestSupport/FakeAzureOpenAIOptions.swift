@@ -46,6 +46,10 @@ extension FakeAzureOpenAI {
         /// When N > 0, every Nth chat request (the 1st, N+1th, …) is answered 429 with this fake's
         /// retry-after: N = 2 throttles half the requests (the failover benchmark).
         public var rateLimitEvery: Int = 0
+        /// Deployment names that answer `…/embeddings`; any other answers 404 `DeploymentNotFound`.
+        public var embeddingDeployments: [String] = ["text-embedding-3-small"]
+        /// The length of the embeddings endpoint's vectors (`HashedWordEmbedding`).
+        public var embeddingDimensions: Int = HashedWordEmbedding.defaultDimensions
 
         public init(
             deployments: [String] = ["gpt-35-turbo", "gpt-4"],

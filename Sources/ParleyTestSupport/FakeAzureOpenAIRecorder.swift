@@ -12,6 +12,25 @@ actor FakeAzureOpenAIRecorder {
     /// `Options.directives`, changed by `FakeAzureOpenAI.setDirectives`.
     var directives = ""
     private var chatRequests = 0
+    private(set) var embeddingRecords: [FakeAzureOpenAI.RecordedEmbeddingRequest] = []
+    private var embeddingFailures: [FakeEmbeddingFailure] = []
+
+    func addEmbedding(_ record: FakeAzureOpenAI.RecordedEmbeddingRequest) {
+        embeddingRecords.append(record)
+        if embeddingRecords.count > limit { embeddingRecords.removeFirst(embeddingRecords.count - limit) }
+    }
+
+    func scheduleEmbeddingFailures(_ failure: FakeEmbeddingFailure) {
+        if failure.remaining > 0 { embeddingFailures.append(failure) }
+    }
+
+    /// The failure the next embeddings request gets, if one is scheduled (and counts it).
+    func takeEmbeddingFailure() -> FakeEmbeddingFailure? {
+        guard var first = embeddingFailures.first else { return nil }
+        first.remaining -= 1
+        if first.remaining == 0 { embeddingFailures.removeFirst() } else { embeddingFailures[0] = first }
+        return first
+    }
 
     func setDirectives(_ text: String) {
         directives = text
@@ -32,6 +51,8 @@ actor FakeAzureOpenAIRecorder {
     func clear() {
         records.removeAll()
         failuresServed.removeAll()
+        embeddingRecords.removeAll()
+        embeddingFailures.removeAll()
     }
 
     /// Stores a new record and returns its id.
