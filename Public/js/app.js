@@ -3,6 +3,7 @@
 // textContent; nothing here uses innerHTML.
 import { AskError, ask, deleteSession, getConfig, getSession } from "./api.js";
 import { download, toJSON, toMarkdown } from "./export.js";
+import { linkCitations, openPassage, renderSources } from "./citations.js";
 import { renderMarkdown } from "./markdown.js";
 import { store } from "./store.js";
 
@@ -13,12 +14,13 @@ const ui = {
   exportMd: $("export-md"), exportJson: $("export-json"), newChat: $("new-chat"),
   composer: $("composer"), question: $("question"), send: $("send"), stop: $("stop"),
   counter: $("counter"), modelNote: $("model-note"), jump: $("jump"), status: $("status"),
+  passage: $("passage"), passageClose: $("passage-close"),
 };
 
 const state = {
   config: null,
   sessionId: store.sessionId,
-  turns: [],        // {question, answer, usage, deployment, status, error, view}
+  turns: [],        // {question, answer, usage, deployment, status, error, citations, view}
   busy: false,
   controller: null, // AbortController of the answer being streamed
   answering: null,  // promise of the turn being answered (settles after Stop too)
@@ -117,12 +119,14 @@ function renderTurn(turn) {
   const problem = h("div", "problem");
   problem.hidden = true;
   const meta = h("div", "meta");
-  const body = h("div", "body", h("span", "visually-hidden", "Parley said:"), content, typing, problem, meta);
+  const sources = h("div", "sources-wrap");
+  sources.hidden = true;
+  const body = h("div", "body", h("span", "visually-hidden", "Parley said:"), content, typing, problem, sources, meta);
   const avatar = h("div", "avatar", icon("logo", "0 0 32 32"));
   const assistant = h("div", "msg assistant", avatar, body);
 
   const root = h("article", "turn", user, assistant);
-  turn.view = { root, content, typing, problem, meta, renderQueued: false };
+  turn.view = { root, content, typing, problem, sources, meta, renderQueued: false };
   ui.messages.append(root);
   ui.empty.hidden = true;
   clampLongQuestion(bubble);
@@ -160,12 +164,25 @@ function caretHost(root) {
 function renderAnswer(turn) {
   const { content } = turn.view;
   content.replaceChildren(renderMarkdown(turn.answer));
+  linkCitations(content, turn.citations, showPassage);
   if (turn.status === "streaming" && turn.answer) {
     const caret = h("span", "caret");
     caret.setAttribute("aria-hidden", "true");
     caretHost(content).append(caret);
   }
   followStream();
+}
+
+/** The sources list under an answer from the documents; nothing for an answer without citations. */
+function renderSourcesOf(turn) {
+  const { sources } = turn.view;
+  const list = renderSources(turn.citations, showPassage);
+  sources.replaceChildren(...(list ? [list] : []));
+  sources.hidden = list === null;
+}
+
+function showPassage(citation) {
+  openPassage(ui.passage, citation);
 }
 
 function scheduleRender(turn) {
@@ -192,6 +209,7 @@ function updateTurn(turn) {
   content.setAttribute("aria-busy", String(turn.status === "streaming"));
   typing.hidden = !(turn.status === "streaming" && turn.answer === "");
   renderAnswer(turn);
+  renderSourcesOf(turn);
 
   problem.replaceChildren();
   problem.hidden = turn.status !== "error";
@@ -373,7 +391,7 @@ function askQuestion(question) {
 
 async function answer(question) {
   const turn = renderTurn({
-    question, answer: "", usage: null, deployment: selectedDeployment(), status: "streaming", error: null,
+    question, answer: "", usage: null, deployment: selectedDeployment(), status: "streaming", error: null, citations: [],
   });
   const previous = state.turns.at(-1);
   state.turns.push(turn);
@@ -393,6 +411,10 @@ async function answer(question) {
       onSession: ({ session_id: id, deployment }) => {
         adoptSession(id);
         if (deployment) turn.deployment = deployment;
+      },
+      onCitations: (citations) => {
+        turn.citations = citations;
+        renderSourcesOf(turn);
       },
       onDelta: (text) => {
         turn.answer += text;
@@ -492,6 +514,12 @@ ui.exportMenu.addEventListener("keydown", (event) => {
     ui.exportMenu.open = false;
     ui.exportMenu.querySelector("summary").focus();
   }
+});
+
+// The passage dialog: the close button, a click on the backdrop, and Escape (the dialog's own).
+ui.passageClose.addEventListener("click", () => ui.passage.close());
+ui.passage.addEventListener("click", (event) => {
+  if (event.target === ui.passage) ui.passage.close();
 });
 
 // Copy buttons of code blocks are re-created on every streamed render: one delegated listener.

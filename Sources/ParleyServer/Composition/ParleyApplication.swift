@@ -51,11 +51,13 @@ public struct ParleyApplication {
         let store = InstrumentedSessionStore(base: sessions.store, metrics: metrics)
         let backend = try chatModel(
             settings: settings, dependencies: dependencies, tokenCache: try tokens.cache())
+        let documents = try documentIndex(settings: settings, dependencies: dependencies, tokenCache: try tokens.cache())
         let chat = ChatService(
             store: store,
             model: InstrumentedChatModel(base: backend.model, metrics: metrics),
             prompt: PromptBuilder(systemPrompt: settings.systemPrompt, historyTokenBudget: settings.historyTokens),
-            logger: logger, maxAnswerChars: settings.maxAnswerChars)
+            logger: logger, maxAnswerChars: settings.maxAnswerChars,
+            grounding: documents.map { DocumentGrounding(retriever: $0, tokenBudget: settings.documents?.contextTokens ?? 0) })
         var readiness = [
             Readiness.Part(
                 name: "model", check: backend.readiness,
@@ -66,6 +68,11 @@ public struct ParleyApplication {
                 name: "store", check: storeReadiness,
                 publicReason: "The session store is unavailable: an operator should run 'parley doctor'."))
         }
+        if let documents {
+            readiness.append(Readiness.Part(
+                name: "documents", check: { documents.readiness() },
+                publicReason: "Parley is still indexing its documents; try again in a few seconds."))
+        }
         var collectors = metricsCollectors(store: store, tokens: tokens, metrics: metrics, scopes: settings.scopes, now: dependencies.now)
         if let pool = backend.pool {
             collectors.append { metrics.backendStates(pool.states()) }
@@ -74,8 +81,9 @@ public struct ParleyApplication {
         let router = ParleyRouter.build(
             settings: settings, chat: chat, store: store, readiness: Readiness(parts: readiness), admission: admission,
             metrics: MetricsController(metrics: metrics, collectors: collectors), metricsOnThisPort: settings.metricsPort == nil,
-            logger: logger)
+            documents: documents, logger: logger)
         var services = sessions.services
+        if let documents { services.append(documents) }
         if let metricsPort = settings.metricsPort {
             let metricsRouter = Router()
             MetricsController(metrics: metrics, collectors: collectors).register(on: metricsRouter)

@@ -7,7 +7,8 @@ import ParleyChat
 enum ParleyRouter {
     static func build(
         settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: Readiness,
-        admission: AnswerAdmission, metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, logger: Logger
+        admission: AnswerAdmission, metrics: MetricsController? = nil, metricsOnThisPort: Bool = true,
+        documents: DocumentIndexService? = nil, logger: Logger
     ) -> Router<ParleyRequestContext> {
         let router = Router(context: ParleyRequestContext.self)
         router.addMiddleware {
@@ -36,11 +37,15 @@ enum ParleyRouter {
             onShed: { [metrics] in metrics?.metrics.answerShed() }
         ).register(on: router)
         SessionController(store: store).register(on: router)
+        var documentsDetail: (@Sendable () async -> StatusController.DocumentsDetail)?
+        if let documents { documentsDetail = { documents.detail() } }
+        DocumentController(retriever: documents).register(on: router)
         StatusController(
             publicConfig: .init(
                 mode: settings.mode.rawValue, deployments: settings.deployments,
                 default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars),
-            readiness: readiness
+            readiness: readiness,
+            documents: documentsDetail
         ).register(on: router)
         // With PARLEY_METRICS_PORT, /metrics is served there only, so the LoadBalancer never exposes it.
         if metricsOnThisPort { metrics?.register(on: router) }

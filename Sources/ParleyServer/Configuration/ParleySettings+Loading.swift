@@ -108,6 +108,7 @@ extension ParleySettings {
         } catch {
             throw SettingsError(error.variable, error.reason)
         }
+        documents = try values.documents(sessionStore: sessionStore, offline: endpoint == nil)
         if let metricsPort, metricsPort == port {
             throw SettingsError(N.metricsPort, "'\(metricsPort)' is PORT too; use another port, or unset it to serve /metrics on PORT only")
         }

@@ -78,6 +78,8 @@ public struct ParleySettings: Sendable {
     /// `OPENAI_API_BASE`. With a file, `endpoint`, `apiKey` and `authentication` describe its primary
     /// backend and `deployments` are the file's.
     public var backends: BackendsFile?
+    /// PARLEY_DOCS_DIR and its companions (issue 14); nil without documents.
+    public var documents: DocumentSettings?
 
     public enum SessionStoreKind: String, Sendable {
         case memory, postgres
@@ -114,6 +116,7 @@ extension ParleySettings {
             ("session store", sessionStore == .postgres ? "postgres: \(postgres.map { "\($0), pool \($0.poolSize)" } ?? "-")" : "memory (this process only)"),
             ("metrics", metricsPort.map { "/metrics on port \($0) only" } ?? "/metrics on PORT"),
             ("backends", backendsSummary),
+            ("documents", documents?.summary ?? "none (PARLEY_DOCS_DIR unset)"),
         ]
     }
 

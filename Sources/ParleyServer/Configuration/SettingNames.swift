@@ -47,6 +47,14 @@ public enum SettingNames {
     public static let maxAnswerChars = "PARLEY_MAX_ANSWER_CHARS"
     // Several endpoints behind one Parley (issue 15).
     public static let backendsFile = "PARLEY_BACKENDS_FILE"
+    // Answers from the team's documents (issue 14).
+    public static let docsDirectory = "PARLEY_DOCS_DIR"
+    public static let contextTokens = "PARLEY_CONTEXT_TOKENS"
+    public static let embeddingDeployment = "PARLEY_EMBEDDING_DEPLOYMENT"
+    public static let dataDirectory = "PARLEY_DATA_DIR"
+    public static let docsStore = "PARLEY_DOCS_STORE"
+    public static let docsLanguage = "PARLEY_DOCS_LANGUAGE"
+    public static let docsRefresh = "PARLEY_DOCS_REFRESH"
     /// curl's and Go's proxy variables, upper- and lower-case (read by `ProxyConfiguration`).
     public static let proxy = ProxyConfiguration.variableNames
 
@@ -64,5 +72,6 @@ public enum SettingNames {
             sessionStore, postgresURL, postgresHost, postgresPort, postgresDatabase, postgresUser, postgresPassword,
             postgresTLSMode, postgresAuth, postgresPool, metricsPort,
             upstreamConnections, maxActiveAnswers, idleTimeout, bodyTimeout, maxAnswerChars, backendsFile,
+            docsDirectory, contextTokens, embeddingDeployment, dataDirectory, docsStore, docsLanguage, docsRefresh,
         ] + proxy
 }
