@@ -6,7 +6,7 @@ SWIFT_BUILD := swift build -c $(CONFIG)
 BIN := .build/$(CONFIG)
 PYTEST := .venv/bin/pytest
 
-.PHONY: build run gradio test test-swift test-python test-tools bench clean doctor
+.PHONY: build run gradio test test-swift test-python test-tools bench bench-docs eval clean doctor
 .PHONY: docker provision deploy undeploy assign-local-role
 
 build:
@@ -56,6 +56,18 @@ test-python:
 ## Figures, not asserts: parley vs an nginx proxy, 500 slow streams, a memory soak, /ask tables (scripts/bench.sh).
 bench:
 	scripts/bench.sh
+
+## Document retrieval over sample-docs/ against Tests/eval/questions.json: recall@1, recall@5 and MRR
+## of keyword, semantic (a deterministic hashed-words embedding) and fused retrieval. MISSES=1 lists misses.
+eval:
+	$(SWIFT_BUILD) --product parley-eval
+	$(BIN)/parley-eval --docs sample-docs --questions Tests/eval/questions.json $(if $(MISSES),--misses)
+
+## Index a synthetic corpus of BENCH_PASSAGES (10000) passages: time and peak RSS (CONFIG=release for real figures).
+BENCH_PASSAGES ?= 10000
+bench-docs:
+	$(SWIFT_BUILD) --product parley-eval
+	$(BIN)/parley-eval --bench $(BENCH_PASSAGES)
 
 clean:
 	swift package clean

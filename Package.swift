@@ -129,6 +129,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `make eval` / `make bench-docs` (issue 14): a developer tool, never in the image.
+        .executableTarget(
+            name: "parley-eval",
+            dependencies: [
+                "ParleyDocuments", "ParleyChat", "ParleyTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .target(
             name: "ParleyTestSupport",
             dependencies: [
@@ -167,6 +175,10 @@ let package = Package(
         .testTarget(
             name: "ParleyAzureOpenAITests",
             dependencies: ["ParleyAzureOpenAI", "ParleyOutbound", "ParleyTestSupport"]
+        ),
+        .testTarget(
+            name: "ParleyDocumentsTests",
+            dependencies: ["ParleyDocuments", "ParleyChat", "ParleyTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "ParleyChatTests",

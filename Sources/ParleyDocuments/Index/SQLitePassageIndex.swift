@@ -4,29 +4,59 @@ import ParleyChat
 import SQLiteNIO
 
 /// The embedded index: SQLite with an FTS5 table ranked by BM25, in a file (kept across restarts,
-/// with its embeddings) or in memory. One connection; writes come from one `DocumentLibrary`,
-/// which runs one refresh at a time, and each file's swap is one transaction.
+/// with its embeddings) or in memory. Writes come from one `DocumentLibrary`, which runs one
+/// refresh at a time, and each file's swap is one transaction. In a file, searches use a second
+/// connection and WAL, so they see the last committed state, never a file half swapped; in memory
+/// (one connection only: sqlite-nio builds SQLite without shared cache) a search during a swap
+/// may miss that one file's passages.
 public final class SQLitePassageIndex: PassageIndex {
     /// BM25 column weights (title, headings, text): a word in a heading says more about a passage
     /// than the same word in its body. Tuned on Tests/eval/questions.json (`make eval`).
     public static let columnWeights = (title: 2.0, headings: 4.0, text: 1.0)
 
+    /// Writes (and, in memory, everything).
     let connection: SQLiteConnection
+    /// Searches and lookups.
+    let reader: SQLiteConnection
 
-    private init(connection: SQLiteConnection) {
+    private init(connection: SQLiteConnection, reader: SQLiteConnection) {
         self.connection = connection
+        self.reader = reader
     }
 
     /// Opens (creating when needed) the index at `path`, or in memory for nil or ":memory:".
     public static func open(path: String?, logger: Logger = Logger(label: "parley.documents")) async throws -> SQLitePassageIndex {
-        let storage: SQLiteConnection.Storage = (path == nil || path == ":memory:") ? .memory : .file(path: path!)
-        let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
-        let index = SQLitePassageIndex(connection: connection)
-        try await index.createSchema()
+        guard let path, path != ":memory:" else {
+            let connection = try await SQLiteConnection.open(storage: .memory, logger: logger)
+            let index = SQLitePassageIndex(connection: connection, reader: connection)
+            try await index.closing { try await index.createSchema() }
+            return index
+        }
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let reader: SQLiteConnection
+        do {
+            reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        let index = SQLitePassageIndex(connection: connection, reader: reader)
+        try await index.closing { try await index.createSchema() }
         return index
     }
 
+    /// Runs `body`, closing the connections when it throws (sqlite-nio asserts they are closed).
+    private func closing(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            try? await close()
+            throw error
+        }
+    }
+
     public func close() async throws {
+        if reader !== connection { try await reader.close() }
         try await connection.close()
     }
 
@@ -39,7 +69,7 @@ public final class SQLitePassageIndex: PassageIndex {
             """,
             """
             CREATE TABLE IF NOT EXISTS passages (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
-              path TEXT NOT NULL, title TEXT NOT NULL, headings TEXT NOT NULL, line_start INTEGER NOT NULL,
+              path TEXT NOT NULL, title TEXT NOT NULL, headings TEXT NOT NULL, headings_text TEXT NOT NULL, line_start INTEGER NOT NULL,
               line_end INTEGER NOT NULL, text TEXT NOT NULL, content_hash TEXT NOT NULL)
             """,
             "CREATE INDEX IF NOT EXISTS passages_path ON passages(path)",
@@ -74,26 +104,35 @@ public final class SQLitePassageIndex: PassageIndex {
                 "INSERT OR REPLACE INTO files (path, size, mtime, content_hash) VALUES (?, ?, ?, ?)",
                 [.text(file.path), .integer(Int(file.size)), .float(file.modificationTime), .text(file.contentHash)]
             )
-            for indexed in passages {
-                let passage = indexed.passage
-                let headings = String(decoding: try JSONEncoder().encode(passage.headings), as: UTF8.self)
+            // Many rows per statement: each statement is a hop to sqlite-nio's thread pool, and
+            // one per passage made indexing 10k passages take seconds longer (scripts: make bench-docs).
+            for chunk in stride(from: 0, to: passages.count, by: Self.rowsPerInsert).map({ passages[$0..<min($0 + Self.rowsPerInsert, passages.count)] }) {
+                var binds: [SQLiteData] = []
+                for indexed in chunk {
+                    let passage = indexed.passage
+                    let headings = String(decoding: try JSONEncoder().encode(passage.headings), as: UTF8.self)
+                    binds += [.text(passage.id), .text(passage.path), .text(passage.title), .text(headings),
+                              .text(passage.headings.joined(separator: " / ")), .integer(passage.lineStart),
+                              .integer(passage.lineEnd), .text(passage.text), .text(indexed.contentHash)]
+                }
                 // The same text twice in one file gives one id; the first copy is enough.
-                let rows = try await self.connection.query(
-                    """
-                    INSERT OR IGNORE INTO passages (id, path, title, headings, line_start, line_end, text, content_hash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid
-                    """,
-                    [.text(passage.id), .text(passage.path), .text(passage.title), .text(headings),
-                     .integer(passage.lineStart), .integer(passage.lineEnd), .text(passage.text), .text(indexed.contentHash)]
-                )
-                guard let rowid = rows.first?.column("rowid")?.integer else { continue }
                 _ = try await self.connection.query(
-                    "INSERT INTO passages_fts (rowid, title, headings, text) VALUES (?, ?, ?, ?)",
-                    [.integer(rowid), .text(passage.title), .text(passage.headings.joined(separator: " / ")), .text(passage.text)]
+                    """
+                    INSERT OR IGNORE INTO passages (id, path, title, headings, headings_text, line_start, line_end, text, content_hash)
+                    VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                    """,
+                    binds
                 )
             }
+            _ = try await self.connection.query(
+                "INSERT INTO passages_fts (rowid, title, headings, text) SELECT rowid, title, headings_text, text FROM passages WHERE path = ?",
+                [.text(file.path)]
+            )
         }
     }
+
+    /// 9 binds a row: 100 rows stay far below SQLite's 32766 bound variables.
+    static let rowsPerInsert = 100
 
     public func remove(path: String) async throws {
         try await transaction {
@@ -124,7 +163,7 @@ public final class SQLitePassageIndex: PassageIndex {
         guard limit > 0, let match = SearchTerms.fts5Query(query) else { return [] }
         let weights = Self.columnWeights
         // bm25() is smaller for better matches: ascending order is best first.
-        let rows = try await connection.query(
+        let rows = try await reader.query(
             """
             SELECT \(Self.passageColumns) FROM passages_fts f JOIN passages p ON p.rowid = f.rowid
             WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts, \(weights.title), \(weights.headings), \(weights.text)), p.path, p.line_start
@@ -136,17 +175,17 @@ public final class SQLitePassageIndex: PassageIndex {
     }
 
     public func passage(id: String) async throws -> DocumentPassage? {
-        try await connection.query("SELECT \(Self.passageColumns) FROM passages p WHERE p.id = ?", [.text(id)]).first.map { Self.passage($0).passage }
+        try await reader.query("SELECT \(Self.passageColumns) FROM passages p WHERE p.id = ?", [.text(id)]).first.map { Self.passage($0).passage }
     }
 
     public func passageCount() async throws -> Int {
-        try await connection.query("SELECT count(*) AS n FROM passages", []).first?.column("n")?.integer ?? 0
+        try await reader.query("SELECT count(*) AS n FROM passages", []).first?.column("n")?.integer ?? 0
     }
 
     public func embeddings(for contentHashes: [String]) async throws -> [String: [Float]] {
         var found: [String: [Float]] = [:]
         for hash in contentHashes {
-            if let row = try await connection.query("SELECT vector FROM embeddings WHERE content_hash = ?", [.text(hash)]).first,
+            if let row = try await reader.query("SELECT vector FROM embeddings WHERE content_hash = ?", [.text(hash)]).first,
                case .blob(let buffer)? = row.column("vector") {
                 found[hash] = Self.vector(buffer)
             }
@@ -167,7 +206,7 @@ public final class SQLitePassageIndex: PassageIndex {
     }
 
     public func passagesWithoutEmbedding(limit: Int) async throws -> [IndexedPassage] {
-        try await connection.query(
+        try await reader.query(
             """
             SELECT \(Self.passageColumns) FROM passages p LEFT JOIN embeddings e ON e.content_hash = p.content_hash
             WHERE e.content_hash IS NULL ORDER BY p.rowid LIMIT ?
@@ -177,7 +216,7 @@ public final class SQLitePassageIndex: PassageIndex {
     }
 
     public func passageVectors() async throws -> [PassageVector] {
-        try await connection.query(
+        try await reader.query(
             "SELECT p.id, e.vector FROM passages p JOIN embeddings e ON e.content_hash = p.content_hash", []
         ).compactMap { row in
             guard let id = row.column("id")?.string, case .blob(let buffer)? = row.column("vector") else { return nil }

@@ -23,6 +23,12 @@ public actor DocumentLibrary {
     /// Bumped whenever passages or vectors change, so cached vectors are reloaded.
     public private(set) var generation = 0
     private var loggedSkips: Set<String> = []
+    /// Files read and skipped (binary, unreadable), by size and modification time: not read again
+    /// until they change.
+    private var skippedUnchanged: [String: (size: Int64, modificationTime: Double, reason: SkippedFile.Reason)] = [:]
+    /// The refresh under way: a second caller (the periodic run and a manual refresh, say) waits for
+    /// it instead of interleaving a second writer at the actor's await points.
+    private var running: Task<DocumentIndexStatus, any Error>?
 
     public init(
         root: URL, index: any PassageIndex, embedder: Embedder? = nil, splitter: PassageSplitter = PassageSplitter(),
@@ -42,6 +48,14 @@ public actor DocumentLibrary {
     /// previous index stays searchable; only a failure of the index itself is thrown.
     @discardableResult
     public func refresh() async throws -> DocumentIndexStatus {
+        if let running { return try await running.value }
+        let task = Task { try await self.performRefresh() }
+        running = task
+        defer { running = nil }
+        return try await task.value
+    }
+
+    private func performRefresh() async throws -> DocumentIndexStatus {
         do {
             try await synchronize()
             status.lastError = nil
@@ -84,10 +98,16 @@ public actor DocumentLibrary {
         for entry in entries {
             let previous = known.removeValue(forKey: entry.path)
             if let previous, previous.size == entry.size, previous.modificationTime == entry.modificationTime { continue }
+            if let skip = skippedUnchanged[entry.path], skip.size == entry.size, skip.modificationTime == entry.modificationTime {
+                skippedFiles.append(SkippedFile(path: entry.path, reason: skip.reason))
+                continue
+            }
+            skippedUnchanged[entry.path] = nil
             filesRead += 1
             switch DocumentFileReader.read(entry.url) {
             case .skipped(let reason):
                 skippedFiles.append(SkippedFile(path: entry.path, reason: reason))
+                skippedUnchanged[entry.path] = (entry.size, entry.modificationTime, reason)
                 if previous != nil { try await index.remove(path: entry.path); generation += 1 }
             case .text(let document, let bytes):
                 let file = IndexedFile(path: entry.path, size: entry.size, modificationTime: entry.modificationTime, contentHash: Self.hash(bytes))

@@ -1,3 +1,4 @@
+import Logging
 import ParleyChat
 
 /// The `PassageRetriever` ParleyChat asks: keyword (BM25 of the index), semantic (cosine over
@@ -13,13 +14,15 @@ public struct DocumentRetriever: PassageRetriever {
     /// How deep each list is read before fusing: enough for a passage ranked low by one method
     /// and high by the other to surface.
     let fusionDepth: Int
+    let logger: Logger
 
     /// `vectors` is required for semantic and fused; without it those modes fall back to keyword.
-    public init(index: any PassageIndex, mode: Mode = .keyword, vectors: VectorSearch? = nil, fusionDepth: Int = 50) {
+    public init(index: any PassageIndex, mode: Mode = .keyword, vectors: VectorSearch? = nil, fusionDepth: Int = 50, logger: Logger = Logger(label: "parley.documents")) {
         self.index = index
         self.mode = vectors == nil ? .keyword : mode
         self.vectors = vectors
         self.fusionDepth = fusionDepth
+        self.logger = logger
     }
 
     public func search(_ query: String, limit: Int) async throws -> [DocumentPassage] {
@@ -36,7 +39,17 @@ public struct DocumentRetriever: PassageRetriever {
             async let keyword = index.keywordSearch(query, limit: depth)
             async let semantic = vectors.search(query, limit: depth)
             let keywordPassages = try await keyword
-            let fused = RankFusion.fuse([keywordPassages.map(\.id), try await semantic]).prefix(limit)
+            let semanticIDs: [String]
+            do {
+                semanticIDs = try await semantic
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // The embeddings deployment failing must not cost the answer its documents.
+                logger.warning("documents: semantic search failed, keyword ranking only: \(error)")
+                semanticIDs = []
+            }
+            let fused = RankFusion.fuse([keywordPassages.map(\.id), semanticIDs]).prefix(limit)
             let known = Dictionary(keywordPassages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             var result: [DocumentPassage] = []
             for item in fused {

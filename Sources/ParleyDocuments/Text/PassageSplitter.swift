@@ -158,6 +158,7 @@ public struct PassageSplitter: Sendable {
 
     static func fileTitle(_ path: String) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        return name.split(separator: ".").dropLast().joined(separator: ".").isEmpty ? name : name.split(separator: ".").dropLast().joined(separator: ".")
+        let stem = name.split(separator: ".").dropLast().joined(separator: ".")
+        return stem.isEmpty ? name : stem
     }
 }
