@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "ParleySessionStorePostgres",
             dependencies: [
-                "ParleyChat", "ParleyOutbound",
+                "ParleyChat", "ParleyOutbound", "ParleyDocuments",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -198,6 +198,7 @@ let package = Package(
             name: "ParleySessionStoreTests",
             dependencies: [
                 "ParleyChat", "ParleySessionStorePostgres", "ParleyServer", "ParleyDoctor", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport",
+                "ParleyDocuments",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

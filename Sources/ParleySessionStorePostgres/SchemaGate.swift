@@ -1,15 +1,25 @@
 import Logging
 import PostgresNIO
 
-/// Runs the schema migration once per process, before the first operation; a failed attempt is
-/// forgotten so the next operation tries again (the database may come up after Parley).
+/// Runs a schema migration once per process, before the first operation; a failed attempt is
+/// forgotten so the next operation tries again (the database may come up after Parley). The session
+/// store's by default; the passage index passes its own (`PostgresSchema.migrateDocuments`).
 actor SchemaGate {
+    typealias Migration = @Sendable (PostgresClient, Logger) async throws -> Void
+
     private let logger: Logger
+    private let name: String
+    private let version: Int
+    private let migration: Migration
     private var done = false
     private var running: Task<Void, any Error>?
 
-    init(logger: Logger) {
+    init(logger: Logger, name: String = "session store", version: Int = PostgresSchema.version,
+         migration: @escaping Migration = { try await PostgresSchema.migrate($0, logger: $1) }) {
         self.logger = logger
+        self.name = name
+        self.version = version
+        self.migration = migration
     }
 
     func ensure(_ client: PostgresClient) async throws {
@@ -19,14 +29,15 @@ actor SchemaGate {
             task = running
         } else {
             let logger = logger
-            task = Task { try await PostgresSchema.migrate(client, logger: logger) }
+            let migration = migration
+            task = Task { try await migration(client, logger) }
             running = task
         }
         do {
             try await task.value
             if !done {
                 done = true
-                logger.info("session store schema ready", metadata: ["version": "\(PostgresSchema.version)"])
+                logger.info("\(name) schema ready", metadata: ["version": "\(version)"])
             }
         } catch {
             running = nil

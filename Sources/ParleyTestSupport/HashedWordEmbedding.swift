@@ -37,8 +37,8 @@ public enum HashedWordEmbedding {
         return words.filter { !stopWords.contains($0) }.map(stem)
     }
 
-    /// A deliberately small Porter-like suffix strip: enough that "tokens"/"token" and
-    /// "indexing"/"indexed"/"index" meet.
+    /// A deliberately small Porter-like suffix strip: enough that "tokens"/"token",
+    /// "indexing"/"indexed"/"index" and "configure"/"configuration" meet.
     static func stem(_ word: String) -> String {
         for suffix in ["ations", "ation", "ingly", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"] {
             if word.hasSuffix(suffix), word.count - suffix.count >= 3 {
@@ -46,6 +46,8 @@ public enum HashedWordEmbedding {
                 return suffix == "ies" ? base + "y" : base
             }
         }
+        // "configure" meets "configuring" and "configured".
+        if word.hasSuffix("e"), word.count > 4 { return String(word.dropLast()) }
         return word
     }
 

@@ -95,7 +95,7 @@ import Testing
             let vectors = try await setup.client.embed(["hello world"])
             #expect(vectors.count == 1)
             #expect(await setup.fake.embeddingRequests.map(\.status) == [429, 429, 200])
-            #expect(setup.sleeps.all == [.seconds(7), .seconds(7)])
+            #expect(setup.sleeps.all.map(RetryAfter.wholeSeconds) == [7, 7])
             #expect(setup.logs.lines(containing: "embeddings answered 429; retrying").count == 2)
         }
     }

@@ -27,8 +27,8 @@ ALLOWED: dict[str, set[str]] = {
     "ParleyChat": {"Logging"},
     # The document index: scanning, passages, SQLite FTS5, retrieval; no HTTP.
     "ParleyDocuments": {"ParleyChat", "SQLiteNIO", "Logging", "Crypto"},
-    # The PostgreSQL session store.
-    "ParleySessionStorePostgres": {"ParleyChat", "ParleyOutbound", "PostgresNIO", "NIOSSL", "Logging", "ServiceLifecycle"},
+    # The PostgreSQL session store and the PostgreSQL passage index (implements ParleyDocuments' PassageIndex).
+    "ParleySessionStorePostgres": {"ParleyChat", "ParleyOutbound", "ParleyDocuments", "PostgresNIO", "NIOSSL", "Logging", "ServiceLifecycle"},
     # HTTP, configuration, metrics and the composition root: every library, never the doctor.
     "ParleyServer": {
         "ParleyOutbound", "ParleyIdentity", "ParleyAzureOpenAI", "ParleyChat", "ParleySessionStorePostgres",
