@@ -4,6 +4,7 @@ import ParleyAzureOpenAI
 import ParleyChat
 import ParleyDocuments
 import ParleyIdentity
+import ParleySessionStorePostgres
 
 extension ParleyApplication {
     /// The document index service for PARLEY_DOCS_DIR, or nil without it. The index is opened when
@@ -12,30 +13,45 @@ extension ParleyApplication {
     /// credential and token cache as chat; with PARLEY_BACKENDS_FILE its primary backend) and retrieval
     /// fuses keyword and semantic rankings.
     ///
-    /// Wiring point for `PARLEY_DOCS_STORE=postgres`: the PostgreSQL index comes from the
-    /// docs-pg-embed branch; until it is merged the setting is validated and the start refuses it.
+    /// With PARLEY_DOCS_STORE=postgres the index is in the session store's database (same connection
+    /// settings and password or Entra token), shared by every replica.
     static func documentIndex(
         settings: ParleySettings, dependencies: Dependencies, tokenCache: @autoclosure () throws -> TokenCache
     ) throws -> DocumentIndexService? {
         guard let documents = settings.documents else { return nil }
-        if documents.store == .postgres {
-            throw SettingsError(SettingNames.docsStore, "postgres is not available in this build yet; use sqlite")
-        }
         var embedder: DocumentLibrary.Embedder?
         if let deployment = documents.embeddingDeployment {
             let client = try embeddingsClient(
                 settings: settings, deployment: deployment, dependencies: dependencies, tokenCache: tokenCache())
             embedder = { texts in try await client.embed(texts) }
         }
-        let path = documents.sqlitePath
         let logger = dependencies.logger
-        return DocumentIndexService(
-            settings: documents,
-            openIndex: {
+        let openIndex: @Sendable () async throws -> (index: any PassageIndex, close: @Sendable () async -> Void)
+        switch documents.store {
+        case .sqlite:
+            let path = documents.sqlitePath
+            openIndex = {
                 let index = try await SQLitePassageIndex.open(path: path, logger: logger)
                 return (index, { try? await index.close() })
-            },
-            embedder: embedder, metrics: dependencies.metrics, logger: logger, now: dependencies.now)
+            }
+        case .postgres:
+            guard let connection = settings.postgres else {
+                throw SettingsError(SettingNames.docsStore, "postgres needs PARLEY_SESSION_STORE=postgres and its connection")
+            }
+            let index = PostgresPassageIndex(
+                settings: connection,
+                options: PostgresPassageIndexOptions(
+                    textSearchConfiguration: documents.language, embeddingModel: documents.embeddingDeployment ?? ""),
+                password: try postgresPassword(connection, tokenCache: tokenCache()), logger: logger)
+            openIndex = {
+                // Creates the tables and checks PARLEY_DOCS_LANGUAGE against the database.
+                try await index.prepare()
+                return (index, { await index.shutdown() })
+            }
+        }
+        return DocumentIndexService(
+            settings: documents, openIndex: openIndex, embedder: embedder, metrics: dependencies.metrics, logger: logger,
+            now: dependencies.now)
     }
 
     /// The embeddings client at the chat endpoint (or the backends file's primary backend), with an API

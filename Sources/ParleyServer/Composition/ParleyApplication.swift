@@ -176,22 +176,28 @@ public struct ParleyApplication {
         guard settings.sessionStore == .postgres, let connection = settings.postgres else {
             return (InMemorySessionStore(limits: limits, now: now), [], nil)
         }
-        // The password for new connections: fixed, or a token for Azure Database for PostgreSQL.
-        let password: @Sendable () async throws -> String?
-        switch connection.authentication {
-        case .password:
-            let fixed = connection.password
-            password = { fixed }
-        case .entra:
-            let cache = try tokenCache()
-            let scope = connection.entraScope
-            password = { try await cache.token(for: scope).token }
-        }
+        let password = try postgresPassword(connection, tokenCache: tokenCache())
         // A question's lease outlives any answer: the whole-request timeout plus 30 s for the
         // stream's last bytes and the final write.
         let options = PostgresSessionStoreOptions(limits: limits, leaseDuration: settings.requestTimeout + .seconds(30), now: now)
         let store = PostgresSessionStore(settings: connection, options: options, password: password, logger: logger)
         return (store, [store], { await store.readiness() })
+    }
+
+    /// The password for new PostgreSQL connections (sessions and the document index): fixed, or a
+    /// token for Azure Database for PostgreSQL from the process's token cache.
+    static func postgresPassword(
+        _ connection: PostgresConnectionSettings, tokenCache: @autoclosure () throws -> TokenCache
+    ) throws -> @Sendable () async throws -> String? {
+        switch connection.authentication {
+        case .password:
+            let fixed = connection.password
+            return { fixed }
+        case .entra:
+            let cache = try tokenCache()
+            let scope = connection.entraScope
+            return { try await cache.token(for: scope).token }
+        }
     }
 
     /// Values read when /metrics is rendered: live sessions, and seconds until each cached token expires.
