@@ -198,3 +198,35 @@ struct DocumentAnswerTests {
         }
     }
 }
+
+/// The same answers with the index in PostgreSQL (`PARLEY_DOCS_STORE=postgres`), against the test
+/// cluster of `make test` (`PARLEY_TEST_POSTGRES_URL`); skipped without one, except under CI=true.
+@Suite("Answers from the team's documents, index in PostgreSQL")
+struct PostgresDocumentAnswerTests {
+    static let url = ProcessInfo.processInfo.environment["PARLEY_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let enabled = url != nil || ProcessInfo.processInfo.environment["CI"] == "true"
+
+    @Test(.enabled(if: enabled, "PARLEY_TEST_POSTGRES_URL is not set: eval \"$(scripts/test-postgres.sh start)\""))
+    func theSharedIndexAnswersWithCitations() async throws {
+        let url = try #require(Self.url, "CI=true needs PARLEY_TEST_POSTGRES_URL (scripts/test-postgres.sh start)")
+        let folder = try DocumentAnswerTests.Folder()
+        defer { folder.remove() }
+        let environment = [
+            "PARLEY_DOCS_DIR": folder.docs.path, "PARLEY_DOCS_STORE": "postgres", "PARLEY_DOCS_LANGUAGE": "english",
+            "PARLEY_SESSION_STORE": "postgres", "PARLEY_POSTGRES_URL": url,
+        ]
+        try await ServerHarness.run(environment: environment) { server in
+            try await DocumentAnswerTests.waitUntilIndexed(server)
+            let reply = try await server.ask("How long do role assignments take?")
+            #expect(reply.status == 200)
+            let citations = try #require(reply.json["citations"] as? [[String: Any]])
+            #expect(citations.first?["path"] as? String == "setup.md")
+            #expect((reply.json["answer"] as? String)?.contains("Role assignments take up to 30 minutes. [1]") == true)
+            let url = try #require(citations.first?["url"] as? String)
+            let passage = try await server.request(.GET, url, headers: [])
+            #expect(passage.status == 200)
+            #expect(passage.json["path"] as? String == "setup.md")
+            #expect(try await server.request(.GET, "/documents/..%2Fsecret.md", headers: []).status == 404)
+        }
+    }
+}
