@@ -17,7 +17,7 @@ build:
 ## from sample-docs/ (Parley's own docs), so the first run shows a grounded answer. PARLEY_DOCS_DIR=
 ## (empty) turns that off.
 run: build
-	@if [ -d sample-docs ] && [ -z "$${PARLEY_DOCS_DIR+set}$${OPENAI_API_BASE}$${AZURE_OPENAI_ENDPOINT}$${PARLEY_BACKENDS_FILE}" ] \
+	@if [ -d sample-docs ] && [ -z "$${PARLEY_DOCS_DIR+set}$${OPENAI_API_BASE:-}$${AZURE_OPENAI_ENDPOINT:-}$${PARLEY_BACKENDS_FILE:-}" ] \
 	    && ! grep -qsE '^[[:space:]]*(PARLEY_DOCS_DIR|OPENAI_API_BASE|AZURE_OPENAI_ENDPOINT|PARLEY_BACKENDS_FILE)=' .env; then \
 	  echo "make run: answering from sample-docs/ (set PARLEY_DOCS_DIR to your own folder, or PARLEY_DOCS_DIR= for none)"; \
 	  export PARLEY_DOCS_DIR=sample-docs; \

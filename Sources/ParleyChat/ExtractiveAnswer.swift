@@ -66,26 +66,47 @@ enum ExtractiveAnswer {
         return quote
     }
 
-    /// Sentences and lines of the passage, whitespace collapsed; a Markdown heading or list marker
-    /// at a line's start is kept as text, since the quote is read, not rendered as structure.
+    /// The passage's sentences, whitespace collapsed. Lines of one paragraph are joined first (Markdown
+    /// wraps sentences across lines); a blank line, a list item, a heading or a table row starts anew.
     static func sentences(of text: String) -> [String] {
+        var blocks: [String] = []
+        var current = ""
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.drop { $0.isWhitespace }
+            if line.isEmpty || startsBlock(line) {
+                if !current.isEmpty { blocks.append(current) }
+                current = String(line)
+            } else {
+                current += current.isEmpty ? String(line) : " " + line
+            }
+        }
+        if !current.isEmpty { blocks.append(current) }
         var sentences: [String] = []
-        for line in text.split(whereSeparator: \.isNewline) {
-            var current = ""
-            let characters = Array(line)
+        for block in blocks {
+            var sentence = ""
+            let characters = Array(block)
             for (index, character) in characters.enumerated() {
-                current.append(character)
+                sentence.append(character)
                 let atEnd = index + 1 == characters.count || characters[index + 1].isWhitespace
                 if ".!?".contains(character), atEnd {
-                    sentences.append(current)
-                    current = ""
+                    sentences.append(sentence)
+                    sentence = ""
                 }
             }
-            sentences.append(current)
+            sentences.append(sentence)
         }
         return sentences
             .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
             .filter { !$0.isEmpty }
+    }
+
+    /// A line that begins its own block: a list item, a heading, a table row or a quote.
+    private static func startsBlock(_ line: Substring) -> Bool {
+        guard let first = line.first else { return true }
+        if "#|>".contains(first) { return true }
+        if "-*+".contains(first), line.dropFirst().first == " " { return true }
+        let digits = line.prefix { $0.isNumber }
+        return !digits.isEmpty && line.dropFirst(digits.count).hasPrefix(". ")
     }
 
     private static func cut(_ sentence: String) -> String {

@@ -136,6 +136,10 @@ struct GroundingTests {
             """
         let quote = ExtractiveAnswer.quote(from: text, terms: ExtractiveAnswer.terms(of: "What is the context budget?"))
         #expect(quote.hasPrefix("The history budget is PARLEY_HISTORY_TOKENS. The context budget is PARLEY_CONTEXT_TOKENS"))
+        // Markdown wraps sentences across lines: a paragraph's lines are joined; list items stay apart.
+        #expect(ExtractiveAnswer.sentences(of: "The role is still\npropagating, up to 30 minutes. Then\nit works.\n- an item\n\n# Next") == [
+            "The role is still propagating, up to 30 minutes.", "Then it works.", "- an item", "# Next",
+        ])
         let long = ExtractiveAnswer.quote(from: String(repeating: "budget ", count: 200), terms: ["budget"])
         #expect(long.count <= ExtractiveAnswer.maxQuoteChars + 2 && long.hasSuffix(" …"))
     }

@@ -81,12 +81,19 @@ final class DocumentIndexService: Service, PassageRetriever {
     func run() async throws {
         let opened: Opened
         do {
-            opened = try await open()
+            // Opened in a task of its own, which the service's cancellation (a failed start, say) does
+            // not reach: an SQLite connection cancelled half-way through opening is dropped unclosed,
+            // which sqlite-nio 1.13 asserts against (a crash in debug builds). Closed below instead.
+            opened = try await Task { try await self.open() }.value
         } catch {
             // A broken index is not a failed start: answers go on without documents, and /readyz says why.
             logger.error("documents: the index could not be opened; answering without documents", metadata: ["error": "\(error)"])
             state.withLock { $0.status = DocumentIndexStatus(lastError: "\(error)") }
             try? await gracefulShutdown()
+            return
+        }
+        if Task.isCancelled {
+            await opened.close()
             return
         }
         state.withLock { $0.opened = opened }
