@@ -3,7 +3,7 @@
 // textContent; nothing here uses innerHTML.
 import { AskError, ask, deleteSession, getConfig, getSession } from "./api.js";
 import { download, toJSON, toMarkdown } from "./export.js";
-import { linkCitations, openPassage, renderSources } from "./citations.js";
+import { citedIn, linkCitations, openPassage, renderSources } from "./citations.js";
 import { renderMarkdown } from "./markdown.js";
 import { store } from "./store.js";
 
@@ -165,6 +165,7 @@ function renderAnswer(turn) {
   const { content } = turn.view;
   content.replaceChildren(renderMarkdown(turn.answer));
   linkCitations(content, turn.citations, showPassage);
+  renderSourcesOf(turn);
   if (turn.status === "streaming" && turn.answer) {
     const caret = h("span", "caret");
     caret.setAttribute("aria-hidden", "true");
@@ -173,10 +174,18 @@ function renderAnswer(turn) {
   followStream();
 }
 
-/** The sources list under an answer from the documents; nothing for an answer without citations. */
+/**
+ * The sources list under an answer from the documents: the passages its text cites so far (they
+ * appear as the answer streams in); nothing for an answer that cites none.
+ */
 function renderSourcesOf(turn) {
   const { sources } = turn.view;
-  const list = renderSources(turn.citations, showPassage);
+  const cited = citedIn(turn.answer, turn.citations);
+  const shown = sources.dataset.cited ?? "";
+  const key = cited.map((citation) => citation.n).join(",");
+  if (key === shown && sources.childElementCount > 0 === cited.length > 0) return;
+  sources.dataset.cited = key;
+  const list = renderSources(cited, showPassage);
   sources.replaceChildren(...(list ? [list] : []));
   sources.hidden = list === null;
 }

@@ -63,6 +63,15 @@ function citationLink(citation, text, open) {
   return link;
 }
 
+/** The citations whose [n] the answer's text uses: the model is given more passages than it cites. */
+export function citedIn(text, citations) {
+  if (!Array.isArray(citations) || citations.length === 0 || !text) return [];
+  const used = new Set();
+  MARKER.lastIndex = 0;
+  for (let match = MARKER.exec(text); match; match = MARKER.exec(text)) used.add(match[1]);
+  return citations.filter((citation) => used.has(String(citation.n)));
+}
+
 /** The list of sources under an answer, or null when it cites nothing. */
 export function renderSources(citations, open) {
   if (!Array.isArray(citations) || citations.length === 0) return null;
