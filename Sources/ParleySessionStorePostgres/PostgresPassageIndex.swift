@@ -13,7 +13,8 @@ import ServiceLifecycle
 ///   `websearch_to_tsquery` and `ts_rank_cd` (see `keywordSearch`).
 /// - `replace(file:passages:)` runs in one transaction under a transaction-level advisory lock on the
 ///   file's path: of several replicas that noticed the same change, one writes and the others wait,
-///   then find the same content hash recorded and write nothing.
+///   then find the same content hash recorded and write no passages.
+/// - The embedding backlog is claimed per content hash, so replicas embed different passages.
 /// - Embeddings are cached by (model, passage content hash) as `real[]`.
 /// Any database failure becomes `PostgresPassageIndexError.unavailable` with a reason.
 public final class PostgresPassageIndex: PassageIndex, Service {
@@ -51,6 +52,16 @@ public final class PostgresPassageIndex: PassageIndex, Service {
         try await perform { _ in }
     }
 
+    /// nil when the database answers and the tables are in place, else why not (for `/readyz`).
+    public func readiness() async -> String? {
+        do {
+            try await perform { client in try await client.query("SELECT 1", logger: self.logger) }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
     /// Waits for graceful shutdown, then closes the connections.
     public func run() async throws {
         try? await gracefulShutdown()
@@ -84,8 +95,16 @@ public final class PostgresPassageIndex: PassageIndex, Service {
                 let current = try await connection.query(
                     "SELECT content_hash FROM parley_doc_files WHERE path = \(file.path)", logger: self.logger
                 ).collectStrings().first
-                // Another replica indexed this very content while we waited for the lock (or before).
-                if current == file.contentHash { return false }
+                // Another replica indexed this very content while we waited for the lock (or before), or
+                // the file was only touched: record its size and time (so it is not read again), nothing else.
+                if current == file.contentHash {
+                    try await connection.query(
+                        """
+                        UPDATE parley_doc_files SET size = \(file.size), modification_time = \(file.modificationTime)
+                        WHERE path = \(file.path)
+                        """, logger: self.logger)
+                    return false
+                }
                 try await connection.query(
                     """
                     INSERT INTO parley_doc_files (path, size, modification_time, content_hash, indexed_at)
@@ -112,7 +131,7 @@ public final class PostgresPassageIndex: PassageIndex, Service {
                 return true
             }
         }
-        logger.debug(written ? "document indexed" : "document already indexed by another replica",
+        logger.debug(written ? "document indexed" : "document unchanged, already indexed (by this or another replica)",
                      metadata: ["path": "\(file.path)", "passages": "\(rows.ids.count)"])
     }
 
@@ -205,20 +224,44 @@ public final class PostgresPassageIndex: PassageIndex, Service {
                     FROM unnest(\(hashes)::text[]) WITH ORDINALITY AS t(hash, position)
                     ON CONFLICT (model, content_hash) DO UPDATE SET vector = EXCLUDED.vector, created_at = now()
                     """, logger: self.logger)
+                try await client.query(
+                    "DELETE FROM parley_doc_embedding_claims WHERE model = \(model) AND content_hash = ANY(\(hashes)::text[])",
+                    logger: self.logger)
             }
         }
     }
 
+    /// The backlog is shared by the replicas: each call claims the content hashes it returns for
+    /// `embeddingClaim` (one row each in `parley_doc_embedding_claims`), so replicas refreshing at
+    /// the same time embed different passages instead of paying for the same ones; a claim whose
+    /// replica died or failed lapses by itself. One passage per content hash (the vector is shared).
     public func passagesWithoutEmbedding(limit: Int) async throws -> [IndexedPassage] {
         let model = options.embeddingModel
+        let claimSeconds = options.embeddingClaim.seconds
         return try await perform { client in
             let rows = try await client.query(
                 """
-                SELECT p.id, p.path, p.title, p.headings::text, p.line_start, p.line_end, p.body, p.content_hash
-                FROM parley_doc_passages p
-                WHERE NOT EXISTS (SELECT 1 FROM parley_doc_embeddings e WHERE e.model = \(model) AND e.content_hash = p.content_hash)
-                ORDER BY p.path, p.ordinal
-                LIMIT \(max(0, limit))
+                WITH pending AS (
+                    SELECT DISTINCT ON (p.content_hash) p.id, p.path, p.ordinal, p.title, p.headings, p.line_start,
+                        p.line_end, p.body, p.content_hash
+                    FROM parley_doc_passages p
+                    WHERE NOT EXISTS (SELECT 1 FROM parley_doc_embeddings e
+                                      WHERE e.model = \(model) AND e.content_hash = p.content_hash)
+                      AND NOT EXISTS (SELECT 1 FROM parley_doc_embedding_claims c
+                                      WHERE c.model = \(model) AND c.content_hash = p.content_hash AND c.claimed_until > now())
+                    ORDER BY p.content_hash, p.path, p.ordinal
+                    LIMIT \(max(0, limit))
+                ), claimed AS (
+                    INSERT INTO parley_doc_embedding_claims (model, content_hash, claimed_until)
+                    SELECT \(model), content_hash, now() + make_interval(secs => \(claimSeconds)) FROM pending
+                    ON CONFLICT (model, content_hash) DO UPDATE SET claimed_until = EXCLUDED.claimed_until
+                        WHERE parley_doc_embedding_claims.claimed_until <= now()
+                    RETURNING content_hash
+                )
+                SELECT pending.id, pending.path, pending.title, pending.headings::text, pending.line_start, pending.line_end,
+                    pending.body, pending.content_hash
+                FROM pending JOIN claimed ON claimed.content_hash = pending.content_hash
+                ORDER BY pending.path, pending.ordinal
                 """, logger: self.logger)
             var passages: [IndexedPassage] = []
             for try await (id, path, title, headings, start, end, body, hash)

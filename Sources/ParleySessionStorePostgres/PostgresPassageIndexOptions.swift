@@ -9,6 +9,9 @@ public struct PostgresPassageIndexOptions: Sendable {
     /// Names the vectors in the embeddings cache (the embeddings deployment), so vectors of another
     /// model are never mixed in. "" when no embeddings are used.
     public var embeddingModel: String
+    /// How long passages handed out for embedding stay reserved for that replica (other replicas skip
+    /// them): longer than embedding one batch takes with its retries; a crashed replica's claim lapses.
+    public var embeddingClaim: Duration
     /// Longest wait for one index operation (connecting and a whole file's replacement included).
     public var operationTimeout: Duration
     /// Longest wait for a TCP connection to PostgreSQL.
@@ -16,10 +19,11 @@ public struct PostgresPassageIndexOptions: Sendable {
     /// The schema to use (`search_path`); nil uses the user's default (normally `public`).
     public var searchPath: String?
 
-    public init(textSearchConfiguration: String = "english", embeddingModel: String = "",
+    public init(textSearchConfiguration: String = "english", embeddingModel: String = "", embeddingClaim: Duration = .seconds(120),
                 operationTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(3), searchPath: String? = nil) {
         self.textSearchConfiguration = textSearchConfiguration
         self.embeddingModel = embeddingModel
+        self.embeddingClaim = embeddingClaim
         self.operationTimeout = operationTimeout
         self.connectTimeout = connectTimeout
         self.searchPath = searchPath

@@ -103,6 +103,15 @@ extension PostgresSchema {
                 PRIMARY KEY (model, content_hash)
             )
             """,
+            // Which replica is embedding which content hashes, until when (see `passagesWithoutEmbedding`).
+            """
+            CREATE TABLE IF NOT EXISTS parley_doc_embedding_claims (
+                model text NOT NULL,
+                content_hash text NOT NULL,
+                claimed_until timestamptz NOT NULL,
+                PRIMARY KEY (model, content_hash)
+            )
+            """,
         ]
     }
 

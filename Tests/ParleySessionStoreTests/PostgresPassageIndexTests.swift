@@ -72,6 +72,7 @@ struct PostgresPassageIndexTests {
 
     @Test func ranksTitleAndHeadingsAboveText() async throws {
         try await withIndex { index, _, _ in
+            #expect(await index.readiness() == nil)
             try await indexSmallCorpus(index)
             let results = try await index.keywordSearch("proxy", limit: 10)
             #expect(Set(results.map(\.id)) == ["p1", "p2", "s1", "d1"])
@@ -150,7 +151,7 @@ struct PostgresPassageIndexTests {
                 try await group.waitForAll()
             }
             #expect(logs.lines(containing: "document indexed").count == 1)
-            #expect(logs.lines(containing: "already indexed by another replica").count == 3)
+            #expect(logs.lines(containing: "already indexed").count == 3)
             for replica in replicas {
                 #expect(try await replica.passageCount() == 50)
                 #expect(try await replica.keywordSearch("paragraph 7", limit: 1).first?.id == "r7")
@@ -190,7 +191,8 @@ struct PostgresPassageIndexTests {
     }
 
     @Test func embeddingsAreCachedByModelAndContentHash() async throws {
-        try await withIndex(.init(embeddingModel: "text-embedding-3-small")) { index, settings, schema in
+        // Claims lapse at once here, so every call sees the whole backlog (claims have their own test).
+        try await withIndex(.init(embeddingModel: "text-embedding-3-small", embeddingClaim: .zero)) { index, settings, schema in
             try await indexSmallCorpus(index)
             #expect(try await index.passagesWithoutEmbedding(limit: 100).count == 5)
             let vectors: [String: [Float]] = ["hash-p1": [0.25, -0.5, 1], "hash-s1": [1, 0, 0], "hash-d1": [0.125, 0.5]]
@@ -218,12 +220,48 @@ struct PostgresPassageIndexTests {
         }
     }
 
+    @Test func replicasEmbedDifferentPassages() async throws {
+        try await withIndex(.init(embeddingModel: "m")) { first, settings, schema in
+            try await indexSmallCorpus(first)
+            let second = makeIndex(settings, .init(embeddingModel: "m"), schema: schema)
+            let a = try await first.passagesWithoutEmbedding(limit: 3)
+            let b = try await second.passagesWithoutEmbedding(limit: 3)
+            #expect(a.count == 3)
+            #expect(b.count == 2)
+            #expect(Set(a.map(\.contentHash)).isDisjoint(with: b.map(\.contentHash)))
+            // Everything is claimed now; vectors arrive for the first replica's share only.
+            #expect(try await first.passagesWithoutEmbedding(limit: 10).isEmpty)
+            try await first.storeEmbeddings(Dictionary(uniqueKeysWithValues: a.map { ($0.contentHash, [Float](repeating: 0.5, count: 4)) }))
+            #expect(try await first.passageVectors().count == 3)
+            // A replica that claimed and died: with lapsing claims, its share is handed out again.
+            let lapsing = makeIndex(settings, .init(embeddingModel: "m", embeddingClaim: .zero), schema: schema)
+            try await TestPostgres.execute("UPDATE \(schema).parley_doc_embedding_claims SET claimed_until = now() - interval '1 second'")
+            #expect(Set(try await lapsing.passagesWithoutEmbedding(limit: 10).map(\.contentHash)) == Set(b.map(\.contentHash)))
+            await second.shutdown()
+            await lapsing.shutdown()
+        }
+    }
+
+    @Test func aTouchedFileIsRecordedWithoutRewritingItsPassages() async throws {
+        let logs = LogCapture()
+        try await withIndex(logs: logs) { index, _, _ in
+            try await indexSmallCorpus(index)
+            var touched = file("deploy.md", hash: "f3")
+            touched.modificationTime += 60
+            try await index.replace(file: touched, passages: [])
+            #expect(try await index.files().first { $0.path == "deploy.md" } == touched)
+            #expect(try await index.passage(id: "d1") != nil)
+            #expect(logs.lines(containing: "already indexed").count == 1)
+        }
+    }
+
     @Test func anUnreachableDatabaseIsExplained() async throws {
         var settings = try TestPostgres.settings()
         settings.port = 1  // nothing listens there
         let index = PostgresPassageIndex(settings: settings, options: .init(operationTimeout: .seconds(2)),
                                          password: { nil }, logger: TestPostgres.logger)
         let error = await #expect(throws: PostgresPassageIndexError.self) { try await index.keywordSearch("proxy", limit: 3) }
+        #expect(await index.readiness()?.contains("unavailable") == true)
         #expect(error?.description.contains("unavailable") == true)
         #expect(error?.description.contains("127.0.0.1:1") == true || error?.description.contains("refused") == true,
                 "the reason names what failed: \(String(describing: error))")
