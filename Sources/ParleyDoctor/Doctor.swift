@@ -74,6 +74,9 @@ public struct Doctor: Sendable {
         }
         report.steps.append(await DoctorStoreCheck(settings: settings, httpClient: httpClient, logger: logger, now: now,
                                                    identity: options.identity).step())
+        if let documents = await DoctorDocumentsCheck(settings: settings, logger: logger).step() {
+            report.steps.append(documents)
+        }
         return report
     }
 

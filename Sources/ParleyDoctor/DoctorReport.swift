@@ -93,6 +93,8 @@ public struct DoctorStep: Sendable, Codable, Equatable {
         /// Only with PARLEY_BACKENDS_FILE: every backend checked (issue 15).
         case backends
         case sessionStore = "session_store"
+        /// Only with PARLEY_DOCS_DIR: the folder indexed as the server would (issue 14).
+        case documents
 
         /// The steps every report has, in order; `backends` comes after `azureOpenAI` only with a backends file.
         public static let inEveryReport: [ID] = [.configuration, .identity, .projectedToken, .accessToken, .azureOpenAI, .sessionStore]
