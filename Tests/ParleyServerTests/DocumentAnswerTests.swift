@@ -184,6 +184,28 @@ struct DocumentAnswerTests {
         }
     }
 
+    @Test func anIndexThatCannotBeOpenedLeavesAnswersUngroundedNotFailed() async throws {
+        let folder = try Folder()
+        defer { folder.remove() }
+        // The index file's place is taken by a folder: SQLite cannot open it.
+        let data = folder.root.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data.appendingPathComponent("documents.sqlite"), withIntermediateDirectories: true)
+        try await ServerHarness.run(environment: ["PARLEY_DOCS_DIR": folder.docs.path, "PARLEY_DATA_DIR": data.path]) { server in
+            var ready = try await server.request(.GET, "/readyz", headers: [])
+            for _ in 0..<250 where (ready.json["documents"] as? [String: Any])?["state"] as? String != "failed" {
+                try await Task.sleep(for: .milliseconds(20))
+                ready = try await server.request(.GET, "/readyz", headers: [])
+            }
+            #expect(ready.status == 200)
+            #expect((ready.json["documents"] as? [String: Any])?["state"] as? String == "failed")
+            let reply = try await server.ask("How long do role assignments take?")
+            #expect(reply.status == 200)
+            #expect(reply.json["citations"] as? [Any] != nil && (reply.json["citations"] as? [Any])?.isEmpty == true)
+            #expect(!server.logs.lines(containing: "the index could not be opened").isEmpty)
+            #expect(!server.logs.lines(containing: "answering without documents (ungrounded)").isEmpty)
+        }
+    }
+
     @Test func withoutDocumentsAnswersLookAsBefore() async throws {
         try await ServerHarness.run { server in
             let reply = try await server.ask("Hello?")

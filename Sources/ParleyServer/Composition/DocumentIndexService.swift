@@ -79,23 +79,8 @@ final class DocumentIndexService: Service, PassageRetriever {
     // MARK: Service
 
     func run() async throws {
-        let opened: Opened
-        do {
-            // Opened in a task of its own, which the service's cancellation (a failed start, say) does
-            // not reach: an SQLite connection cancelled half-way through opening is dropped unclosed,
-            // which sqlite-nio 1.13 asserts against (a crash in debug builds). Closed below instead.
-            opened = try await Task { try await self.open() }.value
-        } catch {
-            // A broken index is not a failed start: answers go on without documents, and /readyz says why.
-            logger.error("documents: the index could not be opened; answering without documents", metadata: ["error": "\(error)"])
-            state.withLock { $0.status = DocumentIndexStatus(lastError: "\(error)") }
-            try? await gracefulShutdown()
-            return
-        }
-        if Task.isCancelled {
-            await opened.close()
-            return
-        }
+        let opened = await cancelWhenGracefulShutdown { await self.openRetrying() }
+        guard let opened else { return }  // shut down before the index could be opened
         state.withLock { $0.opened = opened }
         await cancelWhenGracefulShutdown {
             await self.refreshForever(opened.library)
@@ -104,6 +89,36 @@ final class DocumentIndexService: Service, PassageRetriever {
         // this service running, so the group does not stop) until shutdown.
         try? await gracefulShutdown()
         await opened.close()
+    }
+
+    /// How long to wait before trying again to open an index that could not be opened (PostgreSQL
+    /// down at start, say): short enough that documents come back soon after the database does.
+    static let reopenDelay: Duration = .seconds(10)
+
+    /// Opens the index, trying again every `reopenDelay` until it opens or the service is cancelled.
+    /// Until then answers go on without documents and /readyz shows `documents.state` "failed".
+    private func openRetrying() async -> Opened? {
+        while !Task.isCancelled {
+            do {
+                // Opened in a task of its own, which the service's cancellation (a failed start, say)
+                // does not reach: an SQLite connection cancelled half-way through opening is dropped
+                // unclosed, which sqlite-nio 1.13 asserts against (a crash in debug builds).
+                let opened = try await Task { try await self.open() }.value
+                if Task.isCancelled {
+                    await opened.close()
+                    return nil
+                }
+                return opened
+            } catch {
+                // A broken index is not a failed start: answers go on without documents, and /readyz says why.
+                logger.error(
+                    "documents: the index could not be opened; answering without documents, trying again in \(Self.reopenDelay)",
+                    metadata: ["error": "\(error)"])
+                state.withLock { $0.status = DocumentIndexStatus(lastError: "\(error)") }
+                do { try await TimerSleep.sleep(for: Self.reopenDelay) } catch { return nil }
+            }
+        }
+        return nil
     }
 
     private func open() async throws -> Opened {
