@@ -16,12 +16,25 @@ public struct DocumentGrounding: Sendable {
         self.searchLimit = max(1, searchLimit)
     }
 
+    /// What is searched for a question: the question itself, or for a short follow-up with few words
+    /// of its own ("And for part-time staff?") the previous question too, so the follow-up finds the
+    /// passages of the topic the conversation is on.
+    static func query(for question: String, history: [ChatTurn]) -> String {
+        guard let previous = history.last?.question, ExtractiveAnswer.terms(of: question).count < followUpTerms else {
+            return question
+        }
+        return previous + "\n" + question
+    }
+
+    /// A question with fewer of its own search words than this is read as a follow-up.
+    static let followUpTerms = 3
+
     /// The numbered passages for `question`. A retriever that fails is logged and the answer goes on
     /// without documents (an empty list): a broken index must not stop people from asking.
-    func citations(for question: String, logger: Logger) async -> [Citation] {
+    func citations(for question: String, history: [ChatTurn] = [], logger: Logger) async -> [Citation] {
         let found: [DocumentPassage]
         do {
-            found = try await retriever.search(question, limit: searchLimit)
+            found = try await retriever.search(Self.query(for: question, history: history), limit: searchLimit)
         } catch is CancellationError {
             return []
         } catch {

@@ -39,7 +39,7 @@ public final class PendingAnswer: Sendable {
         var citations: [Citation]?
         do {
             if let grounding = service.grounding {
-                let found = await grounding.citations(for: question, logger: service.logger)
+                let found = await grounding.citations(for: question, history: opened.turns, logger: service.logger)
                 try Task.checkCancellation()
                 citations = found
                 try await onCitations(found)

@@ -128,6 +128,18 @@ struct GroundingTests {
         #expect(logged.first?.contains("the index file is gone") == true)
     }
 
+    @Test func aShortFollowUpIsSearchedWithThePreviousQuestion() async throws {
+        let chat = service(ListRetriever(passages: corpus))
+        let first = try await chat.answer("Tell me about kubectl", in: nil, deployment: "offline")
+        #expect(first.citations?.map(\.passage.id) == ["deploy"])
+        let followUp = try await chat.answer("And then?", in: first.sessionID, deployment: "offline")
+        #expect(followUp.citations?.map(\.passage.id) == ["deploy"])
+        let turns = [ChatTurn(question: "Tell me about kubectl", answer: "…")]
+        #expect(DocumentGrounding.query(for: "And then?", history: turns) == "Tell me about kubectl\nAnd then?")
+        #expect(DocumentGrounding.query(for: "How long do role changes take?", history: turns) == "How long do role changes take?")
+        #expect(DocumentGrounding.query(for: "And then?", history: []) == "And then?")
+    }
+
     @Test func theQuoteIsTheRunOfSentencesThatSharesTheQuestionsWords() {
         let text = """
             Parley has many settings. Most have defaults.
