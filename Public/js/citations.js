@@ -10,9 +10,11 @@ function passageURL(citation) {
   return String(citation.url ?? "").replace(/^\//, "");
 }
 
+/** "Title › Heading › Subheading"; a first heading that repeats the title (a Markdown `# Title`) once. */
 function label(citation) {
-  const heading = citation.heading && citation.heading !== citation.title ? ` › ${citation.heading}` : "";
-  return `${citation.title}${heading}`;
+  const headings = String(citation.heading ?? "").split(" › ").filter(Boolean);
+  if (headings[0] === citation.title) headings.shift();
+  return [citation.title, ...headings].join(" › ");
 }
 
 /**

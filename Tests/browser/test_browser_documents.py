@@ -17,8 +17,9 @@ def passage_dialog(page) -> dict:
     """)
 
 
-def test_citations_are_links_with_sources_that_open_the_passage(documents_page):
+def test_citations_are_links_with_sources_that_open_the_passage(documents_page, screenshot_dir):
     page = documents_page
+    page.set_viewport(1280, 800)
     turn = page.ask("How long do role assignments take?")
     assert turn["status"] == "done"
     assert "Role assignments take up to 30 minutes to apply." in turn["answer"]
@@ -35,6 +36,7 @@ def test_citations_are_links_with_sources_that_open_the_passage(documents_page):
     assert "Setup" in shown["title"]
     assert "setup.md" in shown["where"] and "Roles" in shown["where"]
     assert "Role assignments take up to 30 minutes to apply." in shown["text"]
+    page.driver.save_screenshot(str(screenshot_dir / "documents-passage.png"))
 
     page.find("#passage-close").click()
     wait_until(lambda: passage_dialog(page)["open"] is False, timeout=5, message="the dialog closed")
@@ -44,6 +46,12 @@ def test_citations_are_links_with_sources_that_open_the_passage(documents_page):
                timeout=5, message="the passage opened from the sources list")
     assert "Role assignments" in passage_dialog(page)["text"]
     page.find("#passage-close").click()
+
+    # The sources list fits a 360 px phone.
+    page.set_viewport(360, 740, mobile=True)
+    overflow = page.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page is {overflow}px wider than a 360px phone"
+    page.set_viewport(1280, 800)
 
 
 def test_answers_without_documents_have_no_sources(page):
