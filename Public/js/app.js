@@ -577,7 +577,14 @@ async function loadConfig() {
     const config = await getConfig();
     state.config = config;
     setUpPicker(config);
-    if (config.mode === "offline") {
+    if (config.mode === "offline" && config.documents === true) {
+      showBanner(
+        "Offline mode: no Azure OpenAI endpoint is configured, so answers quote the passages of your documents " +
+        "that best match each question. Set OPENAI_API_BASE and DEPLOYMENT_NAME (see the README) and restart " +
+        "Parley to have a model write the answers.",
+        "offline",
+      );
+    } else if (config.mode === "offline") {
       showBanner(
         "Offline mode: no Azure OpenAI endpoint is configured, so a built-in responder answers. " +
         "Set OPENAI_API_BASE and DEPLOYMENT_NAME (see the README) and restart Parley to talk to a model.",

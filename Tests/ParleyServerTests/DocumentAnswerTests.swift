@@ -65,6 +65,7 @@ struct DocumentAnswerTests {
 
     @Test func offlineTheAnswerQuotesThePassagesAndCitesThem() async throws {
         try await withDocuments { server in
+            #expect(try await server.request(.GET, "/config", headers: []).json["documents"] as? Bool == true)
             let ready = try await server.request(.GET, "/readyz", headers: [])
             let documents = try #require(ready.json["documents"] as? [String: Any])
             #expect(documents["files"] as? Int == 2)
@@ -213,6 +214,7 @@ struct DocumentAnswerTests {
             #expect(reply.json["citations"] == nil)
             let ready = try await server.request(.GET, "/readyz", headers: [])
             #expect(ready.json["documents"] == nil)
+            #expect(try await server.request(.GET, "/config", headers: []).json["documents"] == nil)
             let stream = try await EventStreamReader.open(base: server.base, body: ServerHarness.askBody("Hello?", stream: true))
             let events = try await stream.rest()
             #expect(!events.contains { $0.name == "citations" })

@@ -20,6 +20,7 @@ def passage_dialog(page) -> dict:
 def test_citations_are_links_with_sources_that_open_the_passage(documents_page, screenshot_dir):
     page = documents_page
     page.set_viewport(1280, 800)
+    assert "quote the passages of your documents" in page.find("#banner").text
     turn = page.ask("How long do role assignments take?")
     assert turn["status"] == "done"
     assert "Role assignments take up to 30 minutes to apply." in turn["answer"]

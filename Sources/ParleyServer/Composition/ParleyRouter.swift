@@ -43,7 +43,8 @@ enum ParleyRouter {
         StatusController(
             publicConfig: .init(
                 mode: settings.mode.rawValue, deployments: settings.deployments,
-                default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars),
+                default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars,
+                documents: settings.documents == nil ? nil : true),
             readiness: readiness,
             documents: documentsDetail
         ).register(on: router)

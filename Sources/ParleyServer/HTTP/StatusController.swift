@@ -7,6 +7,8 @@ struct StatusController: Sendable {
         let deployments: [String]
         let default_deployment: String
         let max_question_chars: Int
+        /// true with PARLEY_DOCS_DIR (answers come from the documents); absent without, as before.
+        var documents: Bool? = nil
     }
 
     /// What the page may know: nothing secret, no endpoint URL.
