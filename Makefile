@@ -13,8 +13,16 @@ build:
 	$(SWIFT_BUILD) --product parley
 
 ## Serve the page and /ask on :8087 (offline mode without configuration; reads .env when present).
+## With nothing configured (no PARLEY_DOCS_DIR, no endpoint, in the environment or .env), answers come
+## from sample-docs/ (Parley's own docs), so the first run shows a grounded answer. PARLEY_DOCS_DIR=
+## (empty) turns that off.
 run: build
-	$(BIN)/parley serve
+	@if [ -d sample-docs ] && [ -z "$${PARLEY_DOCS_DIR+set}$${OPENAI_API_BASE:-}$${AZURE_OPENAI_ENDPOINT:-}$${PARLEY_BACKENDS_FILE:-}" ] \
+	    && ! grep -qsE '^[[:space:]]*(PARLEY_DOCS_DIR|OPENAI_API_BASE|AZURE_OPENAI_ENDPOINT|PARLEY_BACKENDS_FILE)=' .env; then \
+	  echo "make run: answering from sample-docs/ (set PARLEY_DOCS_DIR to your own folder, or PARLEY_DOCS_DIR= for none)"; \
+	  export PARLEY_DOCS_DIR=sample-docs; \
+	fi; \
+	exec $(BIN)/parley serve
 
 ## For users of the original gradio chatbot: the same as `make run`.
 gradio: run

@@ -106,6 +106,7 @@ let package = Package(
             name: "ParleyServer",
             dependencies: [
                 "ParleyOutbound", "ParleyIdentity", "ParleyAzureOpenAI", "ParleyChat", "ParleySessionStorePostgres",
+                "ParleyDocuments",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -185,12 +186,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ParleyChatTests",
-            dependencies: ["ParleyChat"]
+            dependencies: ["ParleyChat", "ParleyTestSupport"]
         ),
         .testTarget(
             name: "ParleyServerTests",
             dependencies: [
-                "ParleyServer", "ParleyDoctor", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport",
+                "ParleyServer", "ParleyDoctor", "ParleyIdentity", "ParleyOutbound", "ParleyTestSupport", "ParleyDocuments",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

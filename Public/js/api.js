@@ -35,11 +35,12 @@ export async function deleteSession(id) {
 
 /**
  * Asks a question with `"stream": true` and reports the stream through callbacks:
- * onSession({session_id, deployment}) once, onDelta(text) per delta. Resolves with
+ * onSession({session_id, deployment}) once, onCitations([{n, title, path, heading, snippet, url}])
+ * before the first delta when Parley has documents, onDelta(text) per delta. Resolves with
  * {answer, usage} on `done`; rejects with AskError (server or network) or the AbortError of
  * `signal`.
  */
-export async function ask({ question, sessionId, deployment, signal, onSession, onDelta }) {
+export async function ask({ question, sessionId, deployment, signal, onSession, onDelta, onCitations = () => {} }) {
   const body = { question, stream: true };
   if (sessionId) body.session_id = sessionId;
   if (deployment) body.deployment = deployment;
@@ -65,6 +66,7 @@ export async function ask({ question, sessionId, deployment, signal, onSession, 
     // A JSON answer (a proxy that dropped the Accept header, say) is still an answer.
     const json = await response.json();
     onSession({ session_id: json.session_id, deployment: json.deployment });
+    if (Array.isArray(json.citations)) onCitations(json.citations);
     onDelta(json.answer ?? "");
     return { answer: json.answer ?? "", usage: json.usage ?? null };
   }
@@ -72,6 +74,7 @@ export async function ask({ question, sessionId, deployment, signal, onSession, 
   for await (const { event, data } of readEvents(response.body)) {
     const payload = parseJSON(data);
     if (event === "session") onSession(payload);
+    else if (event === "citations") onCitations(Array.isArray(payload.citations) ? payload.citations : []);
     else if (event === "delta") onDelta(payload.text ?? "");
     else if (event === "done") return { answer: payload.answer, usage: payload.usage ?? null };
     else if (event === "error") {

@@ -3,6 +3,7 @@
 // textContent; nothing here uses innerHTML.
 import { AskError, ask, deleteSession, getConfig, getLimits, getMe, getSession, signOut } from "./api.js";
 import { download, toJSON, toMarkdown } from "./export.js";
+import { citedIn, linkCitations, openPassage, renderSources } from "./citations.js";
 import { renderMarkdown } from "./markdown.js";
 import { createSidebar } from "./sidebar.js";
 import { store } from "./store.js";
@@ -15,12 +16,13 @@ const ui = {
   composer: $("composer"), question: $("question"), send: $("send"), stop: $("stop"),
   counter: $("counter"), modelNote: $("model-note"), jump: $("jump"), status: $("status"),
   limitsNote: $("limits-note"),
+  passage: $("passage"), passageClose: $("passage-close"),
 };
 
 const state = {
   config: null,
   sessionId: store.sessionId,
-  turns: [],        // {question, answer, usage, deployment, status, error, view}
+  turns: [],        // {question, answer, usage, deployment, status, error, citations, view}
   busy: false,
   controller: null, // AbortController of the answer being streamed
   answering: null,  // promise of the turn being answered (settles after Stop too)
@@ -119,12 +121,14 @@ function renderTurn(turn) {
   const problem = h("div", "problem");
   problem.hidden = true;
   const meta = h("div", "meta");
-  const body = h("div", "body", h("span", "visually-hidden", "Parley said:"), content, typing, problem, meta);
+  const sources = h("div", "sources-wrap");
+  sources.hidden = true;
+  const body = h("div", "body", h("span", "visually-hidden", "Parley said:"), content, typing, problem, sources, meta);
   const avatar = h("div", "avatar", icon("logo", "0 0 32 32"));
   const assistant = h("div", "msg assistant", avatar, body);
 
   const root = h("article", "turn", user, assistant);
-  turn.view = { root, content, typing, problem, meta, renderQueued: false };
+  turn.view = { root, content, typing, problem, sources, meta, renderQueued: false };
   ui.messages.append(root);
   ui.empty.hidden = true;
   clampLongQuestion(bubble);
@@ -162,12 +166,34 @@ function caretHost(root) {
 function renderAnswer(turn) {
   const { content } = turn.view;
   content.replaceChildren(renderMarkdown(turn.answer));
+  linkCitations(content, turn.citations, showPassage);
+  renderSourcesOf(turn);
   if (turn.status === "streaming" && turn.answer) {
     const caret = h("span", "caret");
     caret.setAttribute("aria-hidden", "true");
     caretHost(content).append(caret);
   }
   followStream();
+}
+
+/**
+ * The sources list under an answer from the documents: the passages its text cites so far (they
+ * appear as the answer streams in); nothing for an answer that cites none.
+ */
+function renderSourcesOf(turn) {
+  const { sources } = turn.view;
+  const cited = citedIn(turn.answer, turn.citations);
+  const shown = sources.dataset.cited ?? "";
+  const key = cited.map((citation) => citation.n).join(",");
+  if (key === shown && sources.childElementCount > 0 === cited.length > 0) return;
+  sources.dataset.cited = key;
+  const list = renderSources(cited, showPassage);
+  sources.replaceChildren(...(list ? [list] : []));
+  sources.hidden = list === null;
+}
+
+function showPassage(citation) {
+  openPassage(ui.passage, citation);
 }
 
 function scheduleRender(turn) {
@@ -194,6 +220,7 @@ function updateTurn(turn) {
   content.setAttribute("aria-busy", String(turn.status === "streaming"));
   typing.hidden = !(turn.status === "streaming" && turn.answer === "");
   renderAnswer(turn);
+  renderSourcesOf(turn);
 
   problem.replaceChildren();
   problem.hidden = turn.status !== "error";
@@ -376,7 +403,7 @@ function askQuestion(question) {
 
 async function answer(question) {
   const turn = renderTurn({
-    question, answer: "", usage: null, deployment: selectedDeployment(), status: "streaming", error: null,
+    question, answer: "", usage: null, deployment: selectedDeployment(), status: "streaming", error: null, citations: [],
   });
   const previous = state.turns.at(-1);
   state.turns.push(turn);
@@ -396,6 +423,10 @@ async function answer(question) {
       onSession: ({ session_id: id, deployment }) => {
         adoptSession(id);
         if (deployment) turn.deployment = deployment;
+      },
+      onCitations: (citations) => {
+        turn.citations = citations;
+        renderSourcesOf(turn);
       },
       onDelta: (text) => {
         turn.answer += text;
@@ -512,6 +543,12 @@ ui.exportMenu.addEventListener("keydown", (event) => {
   }
 });
 
+// The passage dialog: the close button, a click on the backdrop, and Escape (the dialog's own).
+ui.passageClose.addEventListener("click", () => ui.passage.close());
+ui.passage.addEventListener("click", (event) => {
+  if (event.target === ui.passage) ui.passage.close();
+});
+
 // Copy buttons of code blocks are re-created on every streamed render: one delegated listener.
 ui.messages.addEventListener("click", (event) => {
   const copy = event.target.closest(".copy-code");
@@ -558,7 +595,14 @@ async function loadConfig() {
     const config = await getConfig();
     state.config = config;
     setUpPicker(config);
-    if (config.mode === "offline") {
+    if (config.mode === "offline" && config.documents === true) {
+      showBanner(
+        "Offline mode: no Azure OpenAI endpoint is configured, so answers quote the passages of your documents " +
+        "that best match each question. Set OPENAI_API_BASE and DEPLOYMENT_NAME (see the README) and restart " +
+        "Parley to have a model write the answers.",
+        "offline",
+      );
+    } else if (config.mode === "offline") {
       showBanner(
         "Offline mode: no Azure OpenAI endpoint is configured, so a built-in responder answers. " +
         "Set OPENAI_API_BASE and DEPLOYMENT_NAME (see the README) and restart Parley to talk to a model.",

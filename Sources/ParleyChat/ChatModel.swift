@@ -9,6 +9,23 @@ public protocol ChatModel: Sendable {
         _ messages: [ChatMessage], deployment: String,
         onEvent: @escaping @Sendable (ChatModelEvent) async throws -> Void
     ) async throws
+
+    /// The same, knowing the numbered passages already in `messages` (nil: no documents configured).
+    /// A model reads them from the prompt and need not implement this; the offline responder has no
+    /// model to read them and answers from them directly.
+    func answer(
+        _ messages: [ChatMessage], citations: [Citation]?, deployment: String,
+        onEvent: @escaping @Sendable (ChatModelEvent) async throws -> Void
+    ) async throws
+}
+
+extension ChatModel {
+    public func answer(
+        _ messages: [ChatMessage], citations: [Citation]?, deployment: String,
+        onEvent: @escaping @Sendable (ChatModelEvent) async throws -> Void
+    ) async throws {
+        try await answer(messages, deployment: deployment, onEvent: onEvent)
+    }
 }
 
 /// Thrown by the chat layer's event callback to end an answer on purpose (the caller left, or the

@@ -15,13 +15,19 @@ public struct ChatService: Sendable {
     /// An answer is cut here: the model's stream is stopped and the answer ends normally with
     /// `finish_reason` "length", so one endless answer cannot grow without bound in memory.
     let maxAnswerChars: Int
+    /// The team's documents (issue 14); nil when none are configured.
+    let grounding: DocumentGrounding?
 
-    public init(store: any SessionStore, model: any ChatModel, prompt: PromptBuilder, logger: Logger, maxAnswerChars: Int = 100_000) {
+    public init(
+        store: any SessionStore, model: any ChatModel, prompt: PromptBuilder, logger: Logger, maxAnswerChars: Int = 100_000,
+        grounding: DocumentGrounding? = nil
+    ) {
         self.store = store
         self.model = model
         self.prompt = prompt
         self.logger = logger
         self.maxAnswerChars = max(1, maxAnswerChars)
+        self.grounding = grounding
     }
 
     /// Opens the session for the question. Throws `SessionStoreError.busy` when one is in flight,
@@ -43,9 +49,10 @@ public struct ChatService: Sendable {
         _ question: String,
         in requested: SessionID?,
         deployment: String,
-        onDelta: @escaping @Sendable (String) async throws -> Void = { _ in }
+        onDelta: @escaping @Sendable (String) async throws -> Void = { _ in },
+        onCitations: @escaping @Sendable ([Citation]) async throws -> Void = { _ in }
     ) async throws -> ChatAnswer {
-        try await open(question, in: requested, deployment: deployment).run(onDelta: onDelta)
+        try await open(question, in: requested, deployment: deployment).run(onDelta: onDelta, onCitations: onCitations)
     }
 
     /// Ends the question outside the (possibly cancelled) caller's task, so a shared store still
@@ -67,4 +74,15 @@ public struct ChatAnswer: Sendable, Equatable {
     /// The model's reason ("stop", "length", "content_filter"), "length" also when Parley cut the
     /// answer at its own limit; nil when the model gave none.
     public var finishReason: String?
+    /// The numbered passages the answer was given (its `[n]` refer to them); nil when no documents are
+    /// configured, empty when none matched or the retriever failed.
+    public var citations: [Citation]?
+
+    public init(sessionID: SessionID, text: String, usage: ChatUsage? = nil, finishReason: String? = nil, citations: [Citation]? = nil) {
+        self.sessionID = sessionID
+        self.text = text
+        self.usage = usage
+        self.finishReason = finishReason
+        self.citations = citations
+    }
 }

@@ -1,6 +1,7 @@
 /// Answers when no Azure OpenAI endpoint is configured. It says plainly that no model is behind
 /// it and how to configure one, and shows that memory works by recalling the previous question.
-/// It never pretends to be a model.
+/// It never pretends to be a model. With documents configured (issue 14) it answers from them
+/// instead: the best passages, quoted, with their `[n]` citations (`ExtractiveAnswer`).
 public struct OfflineResponder: ChatModel {
     /// Pause between words, so the page shows streaming as it will with a model.
     private let wordDelay: Duration
@@ -13,7 +14,25 @@ public struct OfflineResponder: ChatModel {
         _ messages: [ChatMessage], deployment: String,
         onEvent: @escaping @Sendable (ChatModelEvent) async throws -> Void
     ) async throws {
-        for word in Self.words(of: Self.reply(to: messages)) {
+        try await answer(messages, citations: nil, deployment: deployment, onEvent: onEvent)
+    }
+
+    public func answer(
+        _ messages: [ChatMessage], citations: [Citation]?, deployment: String,
+        onEvent: @escaping @Sendable (ChatModelEvent) async throws -> Void
+    ) async throws {
+        let reply: String
+        if let citations {
+            let question = messages.last { $0.role == .user }?.content ?? ""
+            reply = ExtractiveAnswer.text(question: question, citations: citations)
+        } else {
+            reply = Self.reply(to: messages)
+        }
+        try await say(reply, onEvent: onEvent)
+    }
+
+    private func say(_ reply: String, onEvent: @escaping @Sendable (ChatModelEvent) async throws -> Void) async throws {
+        for word in Self.words(of: reply) {
             if wordDelay > .zero { try await Task.sleep(for: wordDelay) }
             try await onEvent(.delta(word))
         }

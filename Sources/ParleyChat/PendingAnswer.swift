@@ -33,13 +33,25 @@ public final class PendingAnswer: Sendable {
     }
 
     /// Streams the answer through `onDelta` (throwing from it means the caller is gone) and records the turn.
-    public func run(onDelta: @escaping @Sendable (String) async throws -> Void = { _ in }) async throws -> ChatAnswer {
+    /// With documents configured, `onCitations` gets the numbered passages first, before any delta
+    /// (also when the list is empty); without documents it is never called.
+    public func run(
+        onDelta: @escaping @Sendable (String) async throws -> Void = { _ in },
+        onCitations: @escaping @Sendable ([Citation]) async throws -> Void = { _ in }
+    ) async throws -> ChatAnswer {
         precondition(started.set(), "a pending answer runs once")
         let progress = AnswerProgress(limit: service.maxAnswerChars)
+        var citations: [Citation]?
         do {
-            let messages = service.prompt.messages(history: opened.turns, question: question)
+            if let grounding = service.grounding {
+                let found = await grounding.citations(for: question, history: opened.turns, logger: service.logger)
+                try Task.checkCancellation()
+                citations = found
+                try await onCitations(found)
+            }
+            let messages = service.prompt.messages(history: opened.turns, question: question, citations: citations)
             do {
-                try await service.model.answer(messages, deployment: deployment) { event in
+                try await service.model.answer(messages, citations: citations, deployment: deployment) { event in
                     switch event {
                     case .delta(let text):
                         let (deliver, cut) = progress.admit(text)
@@ -71,7 +83,8 @@ public final class PendingAnswer: Sendable {
             let text = progress.text
             try await service.store.finishQuestion(opened.lease, recording: ChatTurn(question: question, answer: text))
             await report(progress.usage)
-            return ChatAnswer(sessionID: sessionID, text: text, usage: progress.usage, finishReason: progress.finishReason)
+            return ChatAnswer(
+                sessionID: sessionID, text: text, usage: progress.usage, finishReason: progress.finishReason, citations: citations)
         } catch {
             let callerStopped = Self.isCallerGone(error) || error is CancellationError || Task.isCancelled
             let delivered = progress.text

@@ -78,6 +78,9 @@ public struct Doctor: Sendable {
                                                 identity: options.identity).step() {
             report.steps.append(signIn)
         }
+        if let documents = await DoctorDocumentsCheck(settings: settings, logger: logger).step() {
+            report.steps.append(documents)
+        }
         return report
     }
 

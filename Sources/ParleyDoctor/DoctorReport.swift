@@ -95,6 +95,8 @@ public struct DoctorStep: Sendable, Codable, Equatable {
         case sessionStore = "session_store"
         /// Only with PARLEY_AUTH=entra: discovery, the app registration's credential, the redirect URI (issue 13).
         case signIn = "sign_in"
+        /// Only with PARLEY_DOCS_DIR: the folder indexed as the server would (issue 14).
+        case documents
 
         /// The steps every report has, in order; `backends` comes after `azureOpenAI` only with a backends file.
         public static let inEveryReport: [ID] = [.configuration, .identity, .projectedToken, .accessToken, .azureOpenAI, .sessionStore]

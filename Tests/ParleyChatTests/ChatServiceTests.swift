@@ -67,6 +67,7 @@ actor PiecesCollector {
     func add(_ piece: String) { pieces.append(piece) }
     var joined: String { pieces.joined() }
     var count: Int { pieces.count }
+    var all: [String] { pieces }
 }
 
 @Suite("Session ids")

@@ -132,3 +132,83 @@ struct SettingsTests {
         #expect(settings.endpoint == "http://127.0.0.1:9999")
     }
 }
+
+@Suite("Settings of the team's documents (issue 14)")
+struct DocumentSettingsTests {
+    private static let folder = FileManager.default.temporaryDirectory.path
+
+    private func load(_ environment: [String: String]) async throws -> ParleySettings {
+        try await SettingsLoading.load(environment, identityVariables: [])
+    }
+
+    private func failure(_ environment: [String: String]) async -> SettingsError? {
+        do {
+            _ = try await load(environment)
+            return nil
+        } catch {
+            return error as? SettingsError
+        }
+    }
+
+    @Test func withoutAFolderThereAreNoDocuments() async throws {
+        #expect(try await load([:]).documents == nil)
+    }
+
+    @Test func defaults() async throws {
+        let documents = try #require(try await load(["PARLEY_DOCS_DIR": Self.folder]).documents)
+        #expect(documents.directory == Self.folder)
+        #expect(documents.contextTokens == 1500)
+        #expect(documents.store == .sqlite)
+        #expect(documents.sqlitePath == nil)
+        #expect(documents.language == "english")
+        #expect(documents.refreshInterval == .seconds(60))
+        #expect(documents.embeddingDeployment == nil)
+    }
+
+    @Test func theIndexFileLivesInTheDataFolder() async throws {
+        let documents = try await load(["PARLEY_DOCS_DIR": Self.folder, "PARLEY_DATA_DIR": Self.folder, "PARLEY_DOCS_REFRESH": "0"]).documents
+        #expect(documents?.sqlitePath == Self.folder + "/documents.sqlite")
+        #expect(documents?.refreshInterval == nil)
+    }
+
+    @Test(arguments: [
+        (["PARLEY_DOCS_DIR": "/no/such/folder"], "PARLEY_DOCS_DIR"),
+        (["PARLEY_DOCS_DIR": "/proc/version"], "PARLEY_DOCS_DIR"),
+        (["PARLEY_DOCS_DIR": "/", "PARLEY_DATA_DIR": "/no/such/data"], "PARLEY_DATA_DIR"),
+        (["PARLEY_DOCS_DIR": "/", "PARLEY_CONTEXT_TOKENS": "10"], "PARLEY_CONTEXT_TOKENS"),
+        (["PARLEY_DOCS_DIR": "/", "PARLEY_CONTEXT_TOKENS": "lots"], "PARLEY_CONTEXT_TOKENS"),
+        (["PARLEY_DOCS_DIR": "/", "PARLEY_DOCS_REFRESH": "-1"], "PARLEY_DOCS_REFRESH"),
+        (["PARLEY_DOCS_DIR": "/", "PARLEY_DOCS_STORE": "elastic"], "PARLEY_DOCS_STORE"),
+        (["PARLEY_DOCS_DIR": "/", "PARLEY_DOCS_STORE": "postgres"], "PARLEY_DOCS_STORE"),
+        (["PARLEY_DOCS_DIR": "/", "PARLEY_DOCS_LANGUAGE": "english'; drop table x; --"], "PARLEY_DOCS_LANGUAGE"),
+        (["PARLEY_DOCS_DIR": "/", "PARLEY_EMBEDDING_DEPLOYMENT": "text-embedding-3-small"], "PARLEY_EMBEDDING_DEPLOYMENT"),
+        (["PARLEY_EMBEDDING_DEPLOYMENT": "text-embedding-3-small"], "PARLEY_EMBEDDING_DEPLOYMENT"),
+        (["PARLEY_DOCS_STORE": "sqlite"], "PARLEY_DOCS_STORE"),
+    ])
+    func badValuesNameTheirVariable(environment: [String: String], variable: String) async {
+        let error = await failure(environment)
+        #expect(error?.variable == variable, "\(String(describing: error))")
+    }
+
+    @Test func anEmbeddingsDeploymentNeedsAnEndpoint() async throws {
+        let settings = try await load([
+            "PARLEY_DOCS_DIR": Self.folder, "PARLEY_EMBEDDING_DEPLOYMENT": "text-embedding-3-small",
+            "OPENAI_API_BASE": "https://r.openai.azure.com", "DEPLOYMENT_NAME": "gpt-4o",
+        ])
+        #expect(settings.documents?.embeddingDeployment == "text-embedding-3-small")
+        let bad = await failure([
+            "PARLEY_DOCS_DIR": Self.folder, "PARLEY_EMBEDDING_DEPLOYMENT": "bad name!",
+            "OPENAI_API_BASE": "https://r.openai.azure.com", "DEPLOYMENT_NAME": "gpt-4o",
+        ])
+        #expect(bad?.variable == "PARLEY_EMBEDDING_DEPLOYMENT")
+    }
+
+    @Test func thePostgresIndexNeedsThePostgresSessionStore() async throws {
+        let settings = try await load([
+            "PARLEY_DOCS_DIR": Self.folder, "PARLEY_DOCS_STORE": "postgres", "PARLEY_DOCS_LANGUAGE": "german",
+            "PARLEY_SESSION_STORE": "postgres", "PGHOST": "127.0.0.1",
+        ])
+        #expect(settings.documents?.store == .postgres)
+        #expect(settings.documents?.language == "german")
+    }
+}

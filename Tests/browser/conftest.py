@@ -7,6 +7,7 @@ requests are collected for the whole run (see `run_log`); test_browser_zz_hygien
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -24,7 +25,9 @@ from browser_helpers import (  # noqa: E402
     ParleyProcess,
     RunLog,
     free_port,
+    http,
     start_chromium,
+    wait_until,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -134,6 +137,39 @@ def offline_parley(tmp_path_factory):
     server.stop()
 
 
+DOCUMENTS = {
+    "setup.md": "# Setup\n\n## Sign in\n\nRun az login before make run.\n\n"
+                "## Roles\n\nThe Cognitive Services OpenAI User role is needed. "
+                "Role assignments take up to 30 minutes to apply.\n",
+    "guides/deploy.md": "# Deployment\n\nApply the manifests with kubectl apply -f release.\n",
+}
+
+
+@pytest.fixture(scope="session")
+def documents_parley(tmp_path_factory):
+    """Parley in offline mode with a small documents folder: answers quote it with citations."""
+    workdir = tmp_path_factory.mktemp("parley-documents")
+    docs = workdir / "docs"
+    for name, text in DOCUMENTS.items():
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text(text)
+    env = {
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+        "PARLEY_PUBLIC_DIR": str(REPO / "Public"),
+        "PARLEY_DOCS_DIR": str(docs),
+    }
+    server = ParleyProcess.start(_binary("PARLEY_BIN", "parley"), env, workdir)
+
+    def indexed():
+        status, _, body = http("GET", f"{server.base_url}/readyz", timeout=2)
+        return status == 200 and json.loads(body).get("documents", {}).get("state") == "ok"
+
+    wait_until(indexed, timeout=30, interval=0.1, message="the documents indexed")
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def chromium_paths():
     """(chromium, chromedriver), or a skip/failure when the browser tooling is missing."""
@@ -176,6 +212,14 @@ def page(driver, parley, fake_openai, run_log):
 @pytest.fixture
 def offline_page(driver, offline_parley, run_log):
     browser_page = BrowserPage(driver, offline_parley.base_url, run_log)
+    browser_page.open_fresh()
+    yield browser_page
+    browser_page.finish()
+
+
+@pytest.fixture
+def documents_page(driver, documents_parley, run_log):
+    browser_page = BrowserPage(driver, documents_parley.base_url, run_log)
     browser_page.open_fresh()
     yield browser_page
     browser_page.finish()

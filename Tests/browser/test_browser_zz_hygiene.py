@@ -22,11 +22,11 @@ def provoked(entry: dict) -> bool:
     return entry["source"] == "network" and any(text in entry["message"] for text in EXPECTED_NETWORK_ERRORS)
 
 
-def test_no_console_errors_and_no_request_to_another_origin(page, offline_parley, budget_parley, run_log):
+def test_no_console_errors_and_no_request_to_another_origin(page, offline_parley, budget_parley, documents_parley, run_log):
     page.ask("one last question")  # so this test alone still observes real traffic
     page.finish()
 
-    allowed = {page.base_url, offline_parley.base_url, budget_parley.base_url}
+    allowed = {page.base_url, offline_parley.base_url, budget_parley.base_url, documents_parley.base_url}
     assert any(origin(url) == page.base_url for url in run_log.requests), "the network log recorded the page"
     foreign = sorted({url for url in run_log.requests if not url.startswith("data:") and origin(url) not in allowed})
     assert foreign == [], f"requests to another origin: {foreign}"

@@ -33,7 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     # HTTP, configuration, metrics and the composition root: every library, never the doctor.
     "ParleyServer": {
         "ParleyOutbound", "ParleyIdentity", "ParleyAzureOpenAI", "ParleyChat", "ParleySessionStorePostgres",
-        "Hummingbird", "HTTPTypes", "NIOHTTPTypes", "NIOCore", "CompressNIO", "AsyncHTTPClient", "Logging",
+        "ParleyDocuments", "Hummingbird", "HTTPTypes", "NIOHTTPTypes", "NIOCore", "CompressNIO", "AsyncHTTPClient", "Logging",
         "ServiceLifecycle", "Configuration", "SystemPackage", "Prometheus", "CoreMetrics", "Yams",
     },
     # `parley doctor`: the server's settings and the libraries it checks.

@@ -27,6 +27,7 @@ extension ParleyApplication {
                 metadata: [
                     "address": "\(settings.host):\(settings.port)", "mode": "\(settings.mode.rawValue)",
                     "deployments": "\(settings.deployments.joined(separator: ","))",
+                    "documents": "\(settings.documents?.directory ?? "none")",
                 ])
             try await ServiceGroup(configuration: group).run()
         }

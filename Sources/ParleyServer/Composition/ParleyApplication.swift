@@ -56,11 +56,13 @@ public struct ParleyApplication {
         let store = InstrumentedSessionStore(base: sessions.store, metrics: metrics)
         let backend = try chatModel(
             settings: settings, dependencies: dependencies, tokenCache: try tokens.cache())
+        let documents = try documentIndex(settings: settings, dependencies: dependencies, tokenCache: try tokens.cache())
         let chat = ChatService(
             store: store,
             model: InstrumentedChatModel(base: backend.model, metrics: metrics),
             prompt: PromptBuilder(systemPrompt: settings.systemPrompt, historyTokenBudget: settings.historyTokens),
-            logger: logger, maxAnswerChars: settings.maxAnswerChars)
+            logger: logger, maxAnswerChars: settings.maxAnswerChars,
+            grounding: documents.map { DocumentGrounding(retriever: $0, tokenBudget: settings.documents?.contextTokens ?? 0) })
         var readiness = [
             Readiness.Part(
                 name: "model", check: backend.readiness,
@@ -70,6 +72,11 @@ public struct ParleyApplication {
             readiness.append(Readiness.Part(
                 name: "store", check: storeReadiness,
                 publicReason: "The session store is unavailable: an operator should run 'parley doctor'."))
+        }
+        if let documents {
+            readiness.append(Readiness.Part(
+                name: "documents", check: { documents.readiness() },
+                publicReason: "Parley is still indexing its documents; try again in a few seconds."))
         }
         var collectors = metricsCollectors(store: store, tokens: tokens, metrics: metrics, scopes: settings.scopes, now: dependencies.now)
         if let pool = backend.pool {
@@ -83,8 +90,10 @@ public struct ParleyApplication {
             settings: settings, chat: chat, store: store, readiness: Readiness(parts: readiness), admission: admission,
             limiter: limiter, identifyUser: dependencies.identifyUser,
             metrics: MetricsController(metrics: metrics, collectors: collectors), metricsOnThisPort: settings.metricsPort == nil,
-            signIn: signInGate(settings: settings, dependencies: dependencies, store: sessions.store), logger: logger)
+            signIn: signInGate(settings: settings, dependencies: dependencies, store: sessions.store),
+            documents: documents, logger: logger)
         var services = sessions.services
+        if let documents { services.append(documents) }
         if let metricsPort = settings.metricsPort {
             let metricsRouter = Router()
             MetricsController(metrics: metrics, collectors: collectors).register(on: metricsRouter)
@@ -179,22 +188,28 @@ public struct ParleyApplication {
         guard settings.sessionStore == .postgres, let connection = settings.postgres else {
             return (InMemorySessionStore(limits: limits, now: now), InMemoryUsageCounters(), [], nil)
         }
-        // The password for new connections: fixed, or a token for Azure Database for PostgreSQL.
-        let password: @Sendable () async throws -> String?
-        switch connection.authentication {
-        case .password:
-            let fixed = connection.password
-            password = { fixed }
-        case .entra:
-            let cache = try tokenCache()
-            let scope = connection.entraScope
-            password = { try await cache.token(for: scope).token }
-        }
+        let password = try postgresPassword(connection, tokenCache: tokenCache())
         // A question's lease outlives any answer: the whole-request timeout plus 30 s for the
         // stream's last bytes and the final write.
         let options = PostgresSessionStoreOptions(limits: limits, leaseDuration: settings.requestTimeout + .seconds(30), now: now)
         let store = PostgresSessionStore(settings: connection, options: options, password: password, logger: logger)
         return (store, store, [store], { await store.readiness() })
+    }
+
+    /// The password for new PostgreSQL connections (sessions and the document index): fixed, or a
+    /// token for Azure Database for PostgreSQL from the process's token cache.
+    static func postgresPassword(
+        _ connection: PostgresConnectionSettings, tokenCache: @autoclosure () throws -> TokenCache
+    ) throws -> @Sendable () async throws -> String? {
+        switch connection.authentication {
+        case .password:
+            let fixed = connection.password
+            return { fixed }
+        case .entra:
+            let cache = try tokenCache()
+            let scope = connection.entraScope
+            return { try await cache.token(for: scope).token }
+        }
     }
 
     /// Values read when /metrics is rendered: live sessions, and seconds until each cached token expires.

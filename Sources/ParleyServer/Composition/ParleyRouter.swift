@@ -8,7 +8,8 @@ enum ParleyRouter {
     static func build(
         settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: Readiness,
         admission: AnswerAdmission, limiter: UsageLimiter, identifyUser: (@Sendable (Request) async throws -> AuthenticatedUser?)? = nil,
-        metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, signIn: SignInGate? = nil, logger: Logger
+        metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, signIn: SignInGate? = nil,
+        documents: DocumentIndexService? = nil, logger: Logger
     ) -> Router<ParleyRequestContext> {
         let router = Router(context: ParleyRequestContext.self)
         router.addMiddleware {
@@ -47,13 +48,18 @@ enum ParleyRouter {
         SessionController(store: store).register(on: router)
         LimitsController(limiter: limiter, proxies: settings.trustedProxies).register(on: router)
         if let signIn { AuthController(gate: signIn).register(on: router) }
+        var documentsDetail: (@Sendable () async -> StatusController.DocumentsDetail)?
+        if let documents { documentsDetail = { documents.detail() } }
+        DocumentController(retriever: documents).register(on: router)
         StatusController(
             publicConfig: .init(
                 mode: settings.mode.rawValue, deployments: settings.deployments,
                 default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars,
                 conversation_list: identifyUser != nil || signIn != nil,
-                sign_in: settings.signIn.mode.rawValue),
-            readiness: readiness
+                sign_in: settings.signIn.mode.rawValue,
+                documents: settings.documents == nil ? nil : true),
+            readiness: readiness,
+            documents: documentsDetail
         ).register(on: router)
         // With PARLEY_METRICS_PORT, /metrics is served there only, so the LoadBalancer never exposes it.
         if metricsOnThisPort { metrics?.register(on: router) }

@@ -116,6 +116,7 @@ extension ParleySettings {
             throw SettingsError(error.variable, error.reason)
         }
         signIn = try values.signIn(identity: identityEnvironment)
+        documents = try values.documents(sessionStore: sessionStore, offline: endpoint == nil)
         if let metricsPort, metricsPort == port {
             throw SettingsError(N.metricsPort, "'\(metricsPort)' is PORT too; use another port, or unset it to serve /metrics on PORT only")
         }

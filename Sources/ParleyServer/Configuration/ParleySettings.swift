@@ -86,6 +86,8 @@ public struct ParleySettings: Sendable {
     public var backends: BackendsFile?
     /// Who may ask (issue 13): PARLEY_AUTH and its settings.
     public var signIn: SignInSettings
+    /// PARLEY_DOCS_DIR and its companions (issue 14); nil without documents.
+    public var documents: DocumentSettings?
 
     public enum SessionStoreKind: String, Sendable {
         case memory, postgres
@@ -124,6 +126,7 @@ extension ParleySettings {
             ("metrics", metricsPort.map { "/metrics on port \($0) only" } ?? "/metrics on PORT"),
             ("backends", backendsSummary),
             ("sign-in", signIn.summary),
+            ("documents", documents?.summary ?? "none (PARLEY_DOCS_DIR unset)"),
         ]
     }
 

@@ -58,6 +58,14 @@ public enum SettingNames {
     public static let authAllowedGroups = "PARLEY_AUTH_ALLOWED_GROUPS"
     public static let cookieKey = "PARLEY_COOKIE_KEY"
     public static let publicURL = "PARLEY_PUBLIC_URL"
+    // Answers from the team's documents (issue 14).
+    public static let docsDirectory = "PARLEY_DOCS_DIR"
+    public static let contextTokens = "PARLEY_CONTEXT_TOKENS"
+    public static let embeddingDeployment = "PARLEY_EMBEDDING_DEPLOYMENT"
+    public static let dataDirectory = "PARLEY_DATA_DIR"
+    public static let docsStore = "PARLEY_DOCS_STORE"
+    public static let docsLanguage = "PARLEY_DOCS_LANGUAGE"
+    public static let docsRefresh = "PARLEY_DOCS_REFRESH"
     /// curl's and Go's proxy variables, upper- and lower-case (read by `ProxyConfiguration`).
     public static let proxy = ProxyConfiguration.variableNames
 
@@ -77,5 +85,6 @@ public enum SettingNames {
             upstreamConnections, maxActiveAnswers, idleTimeout, bodyTimeout, maxAnswerChars, backendsFile,
             rateLimit, dailyTokenBudget, trustedProxies,
             auth, authClientID, authClientSecret, authAllowedGroups, cookieKey, publicURL,
+            docsDirectory, contextTokens, embeddingDeployment, dataDirectory, docsStore, docsLanguage, docsRefresh,
         ] + proxy
 }

@@ -7,12 +7,20 @@ import ParleyOutbound
 /// (perf, 2026-11-29). Keys are in sorted order and `usage` is an explicit null when unknown, as
 /// `JSONResponse.encode` writes them, so the bytes are the same as before.
 enum AnswerJSON {
-    /// `{"answer":…,"deployment":…,"finish_reason":…,"session_id":…,"usage":…}`
-    static func reply(sessionID: String, answer: String, deployment: String, usage: ChatUsage?, finishReason: String?) -> ByteBuffer {
+    /// `{"answer":…,"citations":[…],"deployment":…,"finish_reason":…,"session_id":…,"usage":…}`;
+    /// `citations` only when documents are configured (nil leaves the key out, so an answer without
+    /// documents is byte for byte what it was before issue 14).
+    static func reply(
+        sessionID: String, answer: String, deployment: String, usage: ChatUsage?, finishReason: String?, citations: [Citation]? = nil
+    ) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(answer.utf8.count + 192)
         buffer.writeStaticString("{\"answer\":")
         JSONStringEscaping.write(answer, to: &buffer)
+        if let citations {
+            buffer.writeStaticString(",\"citations\":")
+            CitationJSON.writeList(citations, to: &buffer)
+        }
         buffer.writeStaticString(",\"deployment\":")
         JSONStringEscaping.write(deployment, to: &buffer)
         buffer.writeStaticString(",\"finish_reason\":")

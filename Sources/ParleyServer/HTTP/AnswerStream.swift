@@ -5,7 +5,7 @@ import ParleyOutbound
 import ParleyChat
 import Synchronization
 
-/// The event stream of one answer: `session`, then `delta`s as they arrive, then exactly one of
+/// The event stream of one answer: `session`, then `citations` (with documents configured), then `delta`s as they arrive, then exactly one of
 /// `done` or `error`, with a `: ping` comment at every ping interval.
 ///
 /// The answer's producer task and a ping timer fill one ordered queue of rendered frames; the writer
@@ -44,7 +44,9 @@ struct AnswerStream: Sendable {
         // fails or when this handler is cancelled; pings come from a timer, not from a task.
         let producer = Task {
             do {
-                let answer = try await pending.run { text in queue.push(AnswerStreamEvent.delta(text).buffer) }
+                let answer = try await pending.run(
+                    onDelta: { text in queue.push(AnswerStreamEvent.delta(text).buffer) },
+                    onCitations: { citations in queue.push(AnswerStreamEvent.citations(citations).buffer) })
                 record?.usage = answer.usage
                 record?.outcome = "done"
                 queue.push(AnswerStreamEvent.done(answer: answer.text, usage: answer.usage, finishReason: answer.finishReason).buffer)

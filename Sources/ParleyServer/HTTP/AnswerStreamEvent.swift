@@ -6,6 +6,8 @@ import ParleyChat
 /// One event of Parley's `/ask` stream, rendered in the SSE wire format.
 enum AnswerStreamEvent {
     case session(sessionID: String, deployment: String)
+    /// The numbered passages the answer draws on, sent before the first delta (issue 14).
+    case citations([Citation])
     case delta(String)
     case done(answer: String, usage: ChatUsage?, finishReason: String?)
     case error(code: String, message: String, retryAfter: Int?, requestID: String?)
@@ -16,6 +18,12 @@ enum AnswerStreamEvent {
         switch self {
         case .session(let id, let deployment):
             return Self.event("session", SessionPayload(session_id: id, deployment: deployment))
+        case .citations(let citations):
+            var buffer = ByteBuffer()
+            buffer.writeStaticString("event: citations\ndata: {\"citations\":")
+            CitationJSON.writeList(citations, to: &buffer)
+            buffer.writeStaticString("}\n\n")
+            return buffer
         case .delta(let text):
             // The hot path (one event per token): written directly, without a JSONEncoder.
             var buffer = ByteBuffer()

@@ -77,7 +77,7 @@ struct AskController: Sendable {
         return JSONResponse.make(
             json: AnswerJSON.reply(
                 sessionID: answer.sessionID.rawValue, answer: answer.text, deployment: deployment, usage: answer.usage,
-                finishReason: answer.finishReason),
+                finishReason: answer.finishReason, citations: answer.citations),
             headers: [.xSessionID: answer.sessionID.rawValue])
     }
 

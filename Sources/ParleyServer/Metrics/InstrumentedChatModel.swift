@@ -13,11 +13,19 @@ struct InstrumentedChatModel: ChatModel {
         _ messages: [ChatMessage], deployment: String,
         onEvent: @escaping @Sendable (ChatModelEvent) async throws -> Void
     ) async throws {
+        try await answer(messages, citations: nil, deployment: deployment, onEvent: onEvent)
+    }
+
+    /// Passes the citations on, so the offline responder behind it can answer from the documents.
+    func answer(
+        _ messages: [ChatMessage], citations: [Citation]?, deployment: String,
+        onEvent: @escaping @Sendable (ChatModelEvent) async throws -> Void
+    ) async throws {
         let metrics = self.metrics
         let start = ContinuousClock.now
         let sawFirst = Atomic<Bool>(false)
         do {
-            try await base.answer(messages, deployment: deployment) { event in
+            try await base.answer(messages, citations: citations, deployment: deployment) { event in
                 switch event {
                 case .delta:
                     if !sawFirst.exchange(true, ordering: .relaxed) {

@@ -63,6 +63,10 @@ public final class ParleyMetrics: Sendable {
         public static let backendRequests = "parley_backend_requests_total"
         public static let backendFailovers = "parley_backend_failovers_total"
         public static let backendState = "parley_backend_state"
+        // The document index (issue 14).
+        public static let documentPassages = "parley_documents_passages"
+        public static let documentFiles = "parley_documents_files"
+        public static let documentsSkipped = "parley_documents_skipped"
     }
 
     /// A question refused with 429 by PARLEY_RATE_LIMIT or PARLEY_DAILY_TOKEN_BUDGET.
@@ -137,6 +141,13 @@ public final class ParleyMetrics: Sendable {
     }
 
     // MARK: Store
+
+    /// What the document index holds: files, passages and files skipped on the last refresh.
+    func documents(files: Int, passages: Int, skipped: Int) {
+        Gauge(label: Names.documentFiles, factory: factory).record(files)
+        Gauge(label: Names.documentPassages, factory: factory).record(passages)
+        Gauge(label: Names.documentsSkipped, factory: factory).record(skipped)
+    }
 
     func sessions(_ count: Int) {
         Gauge(label: Names.sessions, factory: factory).record(count)
