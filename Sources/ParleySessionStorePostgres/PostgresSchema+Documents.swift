@@ -17,7 +17,7 @@ extension PostgresSchema {
             throw PostgresPassageIndexError.unknownTextSearchConfiguration(textSearchConfiguration, available: [])
         }
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
+            try await connection.query(lockMigration, logger: logger)
             let known = try await connection.query(
                 "SELECT cfgname::text FROM pg_ts_config ORDER BY cfgname", logger: logger
             ).collectStrings()

@@ -7,7 +7,8 @@ import PostgresNIO
 /// counting at once both see the sum.
 extension PostgresSessionStore: UsageCounterStore {
     public func countQuestion(for key: String, window: Date) async throws -> Int {
-        let rows = try await perform { client in
+        // Not repeated after a timeout: a retried increment that had landed would count twice.
+        let rows = try await perform(repeatable: false) { client in
             try await client.query(
                 """
                 INSERT INTO parley_question_windows (key, window_start, questions) VALUES (\(key), \(window), 1)
@@ -32,7 +33,7 @@ extension PostgresSessionStore: UsageCounterStore {
     @discardableResult
     public func addTokens(_ tokens: Int, for key: String, day: Date) async throws -> Int {
         let tokens = Int64(max(0, tokens))
-        let rows = try await perform { client in
+        let rows = try await perform(repeatable: false) { client in
             try await client.query(
                 """
                 INSERT INTO parley_token_days (key, day_start, tokens) VALUES (\(key), \(day), \(tokens))

@@ -99,10 +99,13 @@ public final class PostgresSessionStore: SessionStore, Service {
         let fresh = QuestionLease(sessionID: SessionID.random(), token: lease.token)
         let maxSessions = options.limits.maxSessions
         try await perform { client in
+            // `perform` runs this again after an attempt that timed out or lost its connection, which
+            // may have landed: the id is this call's own random one, so finding it means it did.
             try await client.query(
                 """
                 INSERT INTO parley_sessions (id, last_used, lease, lease_until, owner, title, created_at)
                 VALUES (\(fresh.sessionID.rawValue), \(time), \(fresh.token), \(until), \(owner), \(title), \(time))
+                ON CONFLICT (id) DO NOTHING
                 """, logger: self.logger)
             // Least recently used beyond capacity, counting live sessions only (as the in-memory store).
             try await client.query(
@@ -241,9 +244,13 @@ public final class PostgresSessionStore: SessionStore, Service {
     /// Runs `body` with a client, within `operationTimeout`, after the schema is in place. A lost
     /// connection is retried on another (a restarted database leaves stale connections in the pool);
     /// a pool still backing off from an outage that is over is replaced; every other failure
-    /// becomes `SessionStoreError.unavailable` with the reason.
+    /// becomes `SessionStoreError.unavailable` with the reason. `repeatable: false` is for a body
+    /// that must not run twice (a counter's increment): an attempt that timed out or lost its
+    /// connection may have landed, so it is reported instead of retried.
     @discardableResult
-    func perform<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    func perform<T: Sendable>(
+        repeatable: Bool = true, _ body: @escaping @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
         var attempt = 0
         var renewed = false
         while true {
@@ -264,9 +271,9 @@ public final class PostgresSessionStore: SessionStore, Service {
                 throw error
             } catch {
                 let failure = PostgresStoreFailure(error)
-                if failure.isConnectionLost && attempt < 3 { continue }
+                if failure.isConnectionLost && attempt < 3 && repeatable { continue }
                 let diagnosis = await explainer.diagnose(failure)
-                if diagnosis.reachable && !renewed {
+                if diagnosis.reachable && !renewed && repeatable {
                     renewed = true
                     logger.info("PostgreSQL answers again; replacing the connection pool that is still backing off")
                     await source.renew()
