@@ -4,7 +4,8 @@ import ParleyTestSupport
 import Testing
 
 /// PARLEY_RATE_LIMIT and PARLEY_DAILY_TOKEN_BUDGET (issue 13): 429 with the right code, headers and
-/// body, per user when signed in and per client address otherwise; the clock is moved, never waited for.
+/// body, per user when signed in (a real sign-in: bearer tokens from the fake Entra) and per client
+/// address otherwise; the clock is moved, never waited for.
 @Suite("Rate limit and daily token budget")
 struct LimitsAPITests {
     @Test func theRateLimitRefusesTheQuestionOverItUntilTheNextMinute() async throws {
@@ -36,14 +37,19 @@ struct LimitsAPITests {
 
     @Test func signedInUsersHaveTheirOwnCounters() async throws {
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
-        try await ServerHarness.run(environment: ["PARLEY_RATE_LIMIT": "1"], now: clock.closure, identifyUser: TestUsers.identify) { server in
+        try await SignedInServer.run(environment: ["PARLEY_RATE_LIMIT": "1"], clock: clock) { signedIn in
+            let server = signedIn.server
             let body = ServerHarness.askBody("hi")
-            let first = try await server.request(.POST, "/ask", body: body, headers: TestUsers.headers("alice"))
+            let first = try await server.request(.POST, "/ask", body: body, headers: signedIn.headers("alice"))
             #expect(first.status == 200)
-            #expect(try await server.request(.POST, "/ask", body: body, headers: TestUsers.headers("alice")).status == 429)
+            #expect(try await server.request(.POST, "/ask", body: body, headers: signedIn.headers("alice")).status == 429)
             // Same address, another user: a counter of its own.
-            #expect(try await server.request(.POST, "/ask", body: body, headers: TestUsers.headers("bob")).status == 200)
-            #expect(try await server.ask("anonymous, keyed by address").status == 200)
+            #expect(try await server.request(.POST, "/ask", body: body, headers: signedIn.headers("bob")).status == 200)
+            // Nobody asks anonymously with sign-in on (the address-keyed counter is for PARLEY_AUTH=none):
+            // refused by the gate, not by the limit.
+            let anonymous = try await server.ask("anonymous")
+            #expect(anonymous.status == 401)
+            #expect(anonymous.errorCode == "unauthenticated")
         }
     }
 
@@ -79,22 +85,22 @@ struct LimitsAPITests {
         // 2027-01-15T23:00:00Z: one hour before the budget comes back.
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_054_000))
         let metrics = ParleyMetrics()
-        try await ServerHarness.run(
-            environment: ["PARLEY_DAILY_TOKEN_BUDGET": "1"], fakeOptions: .init(), now: clock.closure, metrics: metrics,
-            identifyUser: TestUsers.identify
-        ) { server in
+        try await SignedInServer.run(
+            environment: ["PARLEY_DAILY_TOKEN_BUDGET": "1"], fakeOptions: .init(), clock: clock, metrics: metrics
+        ) { signedIn in
+            let server = signedIn.server
             let body = ServerHarness.askBody("tell me about tokens")
             // The budget is checked before the model is called, and spent from its usage after.
-            let first = try await server.request(.POST, "/ask", body: body, headers: TestUsers.headers("alice"))
+            let first = try await server.request(.POST, "/ask", body: body, headers: signedIn.headers("alice"))
             #expect(first.status == 200)
             #expect(first.json["usage"] is [String: Any])
-            let left = try await server.request(.GET, "/limits", headers: TestUsers.headers("alice", json: false))
+            let left = try await server.request(.GET, "/limits", headers: signedIn.headers("alice", json: false))
             #expect(left.json["daily_token_budget"] as? Int == 1)
             #expect(left.json["tokens_left_today"] as? Int == 0)
             #expect(left.json["resets_at"] as? String == "2027-01-16T00:00:00Z")
             #expect(left.json["questions_left"] is NSNull)
 
-            let refused = try await server.request(.POST, "/ask", body: body, headers: TestUsers.headers("alice"))
+            let refused = try await server.request(.POST, "/ask", body: body, headers: signedIn.headers("alice"))
             #expect(refused.status == 429)
             #expect(refused.errorCode == "budget_exhausted")
             #expect(refused.headers.first(name: "Retry-After") == "3600")
@@ -105,13 +111,13 @@ struct LimitsAPITests {
 
             // A streamed answer is counted too: Bob's budget is his own, and one streamed answer spends it.
             let streamed = try await server.request(
-                .POST, "/ask", body: ServerHarness.askBody("stream it", stream: true), headers: TestUsers.headers("bob"))
+                .POST, "/ask", body: ServerHarness.askBody("stream it", stream: true), headers: signedIn.headers("bob"))
             #expect(streamed.status == 200)
             #expect(streamed.body.contains("event: done"))
-            #expect(try await server.request(.POST, "/ask", body: body, headers: TestUsers.headers("bob")).status == 429)
+            #expect(try await server.request(.POST, "/ask", body: body, headers: signedIn.headers("bob")).status == 429)
 
             clock.advance(by: 3600)
-            #expect(try await server.request(.POST, "/ask", body: body, headers: TestUsers.headers("alice")).status == 200)
+            #expect(try await server.request(.POST, "/ask", body: body, headers: signedIn.headers("alice")).status == 200)
         }
     }
 

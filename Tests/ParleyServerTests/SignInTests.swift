@@ -10,9 +10,9 @@ import Testing
 /// PARLEY_AUTH=entra end to end (issue 13): the real application against the fake Entra's OpenID
 /// provider, over HTTP, with redirects never followed so every hop is checked.
 @Suite struct SignInTests {
-    static let clientID = "77777777-7777-7777-7777-777777777777"
-    static let tenantID = "00000000-0000-0000-0000-000000000000"
-    static let publicURL = "http://127.0.0.1:8087"
+    static let clientID = SignedInServer.clientID
+    static let tenantID = SignedInServer.tenantID
+    static let publicURL = SignedInServer.publicURL
 
     struct Hop: Sendable {
         let status: Int
@@ -51,29 +51,8 @@ import Testing
         clock: ManualClock = ManualClock(Date()), extra: [String: String] = [:],
         _ body: @Sendable (ServerHarness, FakeEntra, String) async throws -> Void
     ) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-sign-in-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let assertion = TestJWT.serviceAccountToken(issuedAt: clock.now())
-        let tokenFile = directory.appendingPathComponent("token").path
-        try assertion.write(toFile: tokenFile, atomically: true, encoding: .utf8)
-        var options = FakeEntra.Options()
-        options.now = clock.closure
-        options.openIDClientID = clientID
-        options.expectedClientAssertion = assertion
-        let fake = try await FakeEntra.start(options: options)
-        do {
-            let environment = [
-                "PARLEY_AUTH": "entra", "PARLEY_AUTH_CLIENT_ID": clientID, "AZURE_TENANT_ID": tenantID,
-                "AZURE_AUTHORITY_HOST": fake.baseURL, "AZURE_FEDERATED_TOKEN_FILE": tokenFile, "PARLEY_PUBLIC_URL": publicURL,
-            ].merging(extra) { $1 }
-            try await ServerHarness.run(environment: environment, now: clock.closure) { server in
-                try await body(server, fake, assertion)
-            }
-            await fake.stop()
-        } catch {
-            await fake.stop()
-            throw error
+        try await SignedInServer.run(environment: extra, clock: clock) { signedIn in
+            try await body(signedIn.server, signedIn.entra, signedIn.assertion)
         }
     }
 

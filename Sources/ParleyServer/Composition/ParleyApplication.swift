@@ -26,18 +26,13 @@ public struct ParleyApplication {
         /// failures take a backend out; tests seed the one and shorten the other.
         public var backendRandom: @Sendable (Int) -> Int
         public var backendPolicy: BackendFailurePolicy
-        /// Who is asking: where sign-in plugs into the router. nil (PARLEY_AUTH=none) makes every
-        /// request anonymous; tests pass a function that reads a test header.
-        public var identifyUser: (@Sendable (Request) async throws -> AuthenticatedUser?)?
 
         public init(
             httpClient: OutboundHTTPClient, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
             metrics: ParleyMetrics = ParleyMetrics(),
             backendRandom: @escaping @Sendable (Int) -> Int = { Int.random(in: 0..<$0) },
-            backendPolicy: BackendFailurePolicy = BackendFailurePolicy(),
-            identifyUser: (@Sendable (Request) async throws -> AuthenticatedUser?)? = nil
+            backendPolicy: BackendFailurePolicy = BackendFailurePolicy()
         ) {
-            self.identifyUser = identifyUser
             self.httpClient = httpClient
             self.logger = logger
             self.now = now
@@ -88,7 +83,7 @@ public struct ParleyApplication {
             now: dependencies.now, onRefusal: { metrics.refused(reason: $0) })
         let router = ParleyRouter.build(
             settings: settings, chat: chat, store: store, readiness: Readiness(parts: readiness), admission: admission,
-            limiter: limiter, identifyUser: dependencies.identifyUser,
+            limiter: limiter,
             metrics: MetricsController(metrics: metrics, collectors: collectors), metricsOnThisPort: settings.metricsPort == nil,
             signIn: signInGate(settings: settings, dependencies: dependencies, store: sessions.store),
             documents: documents, logger: logger)

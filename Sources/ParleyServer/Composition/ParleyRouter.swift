@@ -7,7 +7,7 @@ import ParleyChat
 enum ParleyRouter {
     static func build(
         settings: ParleySettings, chat: ChatService, store: any SessionStore, readiness: Readiness,
-        admission: AnswerAdmission, limiter: UsageLimiter, identifyUser: (@Sendable (Request) async throws -> AuthenticatedUser?)? = nil,
+        admission: AnswerAdmission, limiter: UsageLimiter,
         metrics: MetricsController? = nil, metricsOnThisPort: Bool = true, signIn: SignInGate? = nil,
         documents: DocumentIndexService? = nil, logger: Logger
     ) -> Router<ParleyRequestContext> {
@@ -32,7 +32,6 @@ enum ParleyRouter {
                 ]),
                 searchForIndexHtml: true,
                 logger: logger)
-            if let identifyUser { UserIdentificationMiddleware(identify: identifyUser) }
         }
         AskController(
             chat: chat,
@@ -55,7 +54,7 @@ enum ParleyRouter {
             publicConfig: .init(
                 mode: settings.mode.rawValue, deployments: settings.deployments,
                 default_deployment: settings.defaultDeployment, max_question_chars: settings.maxQuestionChars,
-                conversation_list: identifyUser != nil || signIn != nil,
+                conversation_list: signIn != nil,
                 sign_in: settings.signIn.mode.rawValue,
                 documents: settings.documents == nil ? nil : true),
             readiness: readiness,

@@ -39,7 +39,6 @@ struct ServerHarness: Sendable {
         fakeOptions: FakeAzureOpenAI.Options? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
         metrics: ParleyMetrics = ParleyMetrics(),
-        identifyUser: (@Sendable (Request) async throws -> AuthenticatedUser?)? = nil,
         _ body: @Sendable (ServerHarness) async throws -> Void
     ) async throws {
         let logs = LogCapture()
@@ -62,8 +61,7 @@ struct ServerHarness: Sendable {
         let app = try ParleyApplication.build(
             settings: settings,
             dependencies: .init(
-                httpClient: .shared, logger: logs.logger(label: "parley", level: .debug), now: now, metrics: metrics,
-                identifyUser: identifyUser))
+                httpClient: .shared, logger: logs.logger(label: "parley", level: .debug), now: now, metrics: metrics))
         let upstream = fake
         do {
             try await app.test(.live) { client in
