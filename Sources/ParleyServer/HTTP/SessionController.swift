@@ -62,7 +62,12 @@ struct SessionController: Sendable {
         else {
             throw Self.gone
         }
-        let messages = turns.flatMap(\.messages).map { Message(role: $0.role.rawValue, content: $0.content) }
+        let messages = turns.flatMap { turn in
+            [
+                Message(role: ChatRole.user.rawValue, content: turn.question),
+                Message(role: ChatRole.assistant.rawValue, content: turn.answer, citations: turn.citations?.map(CitationJSON.Body.init)),
+            ]
+        }
         return JSONResponse.make(Transcript(session_id: id.rawValue, messages: messages))
     }
 
@@ -137,5 +142,8 @@ struct SessionController: Sendable {
     struct Message: Encodable {
         let role: String
         let content: String
+        /// On an answer from the documents: the passages it was given, the same objects as in the
+        /// `/ask` answer's `citations`. Absent (not null) on every other message.
+        var citations: [CitationJSON.Body]? = nil
     }
 }
