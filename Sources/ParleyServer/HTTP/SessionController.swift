@@ -3,7 +3,8 @@ import Hummingbird
 import ParleyChat
 
 /// The conversations of the asker: `GET /sessions` (the signed-in user's list), `GET /sessions/{id}`
-/// (the conversation without the system prompt), `PATCH /sessions/{id}` (rename) and
+/// (the conversation without the system prompt; an answer given documents carries its `citations`,
+/// the same objects as in the `/ask` answer), `PATCH /sessions/{id}` (rename) and
 /// `DELETE /sessions/{id}`. A session that is not the asker's is unknown: 404, the same answer as
 /// for an id that never existed, so nobody learns which ids exist.
 ///
