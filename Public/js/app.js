@@ -666,8 +666,11 @@ async function restoreHistory() {
     const messages = Array.isArray(session.messages) ? session.messages : [];
     for (let i = 0; i < messages.length; i += 1) {
       if (messages[i].role !== "user") continue;
-      const answer = messages[i + 1]?.role === "assistant" ? messages[i + 1].content : "";
-      const turn = { question: messages[i].content, answer, usage: null, deployment: null, status: "done", error: null };
+      const reply = messages[i + 1]?.role === "assistant" ? messages[i + 1] : null;
+      const answer = reply?.content ?? "";
+      // Answers from the documents come back with their citations: the same links and Sources list as live.
+      const citations = Array.isArray(reply?.citations) ? reply.citations : [];
+      const turn = { question: messages[i].content, answer, usage: null, deployment: null, status: "done", error: null, citations };
       state.turns.push(turn);
       renderTurn(turn);
     }

@@ -121,6 +121,12 @@ export async function openPassage(dialog, citation) {
   if (!dialog.open) dialog.showModal();
   try {
     const response = await fetch(passageURL(citation), { headers: { Accept: "application/json" } });
+    if (response.status === 404) {
+      // A restored answer may cite a passage that a re-index has since changed or removed.
+      text.textContent = "This passage is no longer in the documents (they have changed since this answer).";
+      dialog.dataset.state = "gone";
+      return;
+    }
     if (!response.ok) {
       const body = await response.json().catch(() => ({}));
       throw new Error(body?.error?.message ?? `The server answered ${response.status}.`);

@@ -18,10 +18,15 @@ public struct ChatMessage: Sendable, Equatable, Codable {
 public struct ChatTurn: Sendable, Equatable, Codable {
     public var question: String
     public var answer: String
+    /// The passages the answer was given to cite (issue 14), so a restored conversation keeps its
+    /// source links. nil without documents, and in turns stored before this field existed (the
+    /// key is then absent, which decodes as nil).
+    public var citations: [CitedPassage]?
 
-    public init(question: String, answer: String) {
+    public init(question: String, answer: String, citations: [CitedPassage]? = nil) {
         self.question = question
         self.answer = answer
+        self.citations = citations
     }
 
     /// The turn as the two messages it stands for.

@@ -81,14 +81,17 @@ public final class PendingAnswer: Sendable {
                 throw ChatError.answerFiltered
             }
             let text = progress.text
-            try await service.store.finishQuestion(opened.lease, recording: ChatTurn(question: question, answer: text))
+            try await service.store.finishQuestion(
+                opened.lease, recording: ChatTurn(question: question, answer: text, citations: CitedPassage.kept(from: citations)))
             await report(progress.usage)
             return ChatAnswer(
                 sessionID: sessionID, text: text, usage: progress.usage, finishReason: progress.finishReason, citations: citations)
         } catch {
             let callerStopped = Self.isCallerGone(error) || error is CancellationError || Task.isCancelled
             let delivered = progress.text
-            let turn = callerStopped && !delivered.isEmpty ? ChatTurn(question: question, answer: delivered) : nil
+            let turn =
+                callerStopped && !delivered.isEmpty
+                ? ChatTurn(question: question, answer: delivered, citations: CitedPassage.kept(from: citations)) : nil
             await service.release(opened.lease, recording: turn)
             await report(progress.usage)
             if let stop = error as? ChatModelStop, case .callerGone(let underlying) = stop.reason { throw underlying }

@@ -92,6 +92,44 @@ struct GroundingTests {
         #expect(answer.citations == [Citation(n: 1, passage: corpus[0])])
     }
 
+    @Test func theStoredTurnKeepsTheCitationsItWasGiven() async throws {
+        let store = InMemorySessionStore()
+        let chat = ChatService(
+            store: store, model: OfflineResponder(wordDelay: .zero),
+            prompt: PromptBuilder(systemPrompt: "sys", historyTokenBudget: 3000), logger: Logger(label: "test"),
+            grounding: DocumentGrounding(retriever: ListRetriever(passages: corpus), tokenBudget: 1500))
+        let answer = try await chat.answer("How does login work?", in: nil, deployment: "offline")
+        let turns = try #require(try await store.turns(of: answer.sessionID))
+        #expect(turns.last?.citations == [CitedPassage(Citation(n: 1, passage: corpus[0]))])
+        #expect(turns.last?.citations?.first?.passageID == "login")
+
+        // A question that matches nothing stores no citations: the turn looks as it did before.
+        let unmatched = try await chat.answer("Quantum chromodynamics?", in: nil, deployment: "offline")
+        #expect(unmatched.citations == [])
+        #expect(try await store.turns(of: unmatched.sessionID)?.last?.citations == nil)
+    }
+
+    @Test func anAnswerStoppedMidwayKeepsItsCitationsToo() async throws {
+        struct Gone: Error {}
+        let store = InMemorySessionStore()
+        let chat = ChatService(
+            store: store, model: OfflineResponder(wordDelay: .zero),
+            prompt: PromptBuilder(systemPrompt: "sys", historyTokenBudget: 3000), logger: Logger(label: "test"),
+            grounding: DocumentGrounding(retriever: ListRetriever(passages: corpus), tokenBudget: 1500))
+        let first = try await chat.answer("hello", in: nil, deployment: "offline")
+        let deltas = PiecesCollector()
+        await #expect(throws: Gone.self) {
+            _ = try await chat.answer("How long do role changes take?", in: first.sessionID, deployment: "offline", onDelta: { text in
+                await deltas.add(text)
+                if await deltas.all.count >= 3 { throw Gone() }
+            })
+        }
+        let stopped = try #require(try await store.turns(of: first.sessionID)?.last)
+        #expect(stopped.question == "How long do role changes take?")
+        #expect(!stopped.answer.isEmpty)
+        #expect(stopped.citations?.map(\.passageID) == ["role"])
+    }
+
     @Test func offlineTheAnswerQuotesTheBestPassagesWithTheirNumbers() async throws {
         let answer = try await service(ListRetriever(passages: corpus)).answer(
             "How long do role changes take?", in: nil, deployment: "offline")

@@ -8,12 +8,8 @@ import Testing
 /// say exactly what `JSONEncoder` says.
 @Suite("Citations JSON: hand-written, same as the encoder's")
 struct CitationJSONTests {
-    struct EncodedCitation: Encodable {
-        let n: Int, title: String, path: String, heading: String, snippet: String, url: String
-    }
-
     struct EncodedReply: Encodable {
-        let answer: String, citations: [EncodedCitation], deployment: String, finish_reason: String?, session_id: String
+        let answer: String, citations: [CitationJSON.Body], deployment: String, finish_reason: String?, session_id: String
         let usage: ChatUsage?
 
         func encode(to encoder: any Encoder) throws {
@@ -42,13 +38,17 @@ struct CitationJSONTests {
             sessionID: "abc", answer: text, deployment: "gpt-4o", usage: nil, finishReason: "stop", citations: citations)
         let encoded = JSONResponse.encode(EncodedReply(
             answer: text,
-            citations: citations.map {
-                EncodedCitation(
-                    n: $0.n, title: $0.passage.title, path: $0.passage.path, heading: $0.heading,
-                    snippet: CitationJSON.snippet(of: $0.passage.text), url: "/documents/\($0.passage.id)")
-            },
+            citations: citations.map { CitationJSON.Body(CitedPassage($0)) },
             deployment: "gpt-4o", finish_reason: "stop", session_id: "abc", usage: nil))
         #expect(String(buffer: written) == String(decoding: encoded, as: UTF8.self))
+    }
+
+    @Test func theBodyGetSessionsEncodesHasTheAnswersFields() throws {
+        let body = CitationJSON.Body(CitedPassage(Self.citation(3, "some  text")))
+        #expect(body == CitationJSON.Body(CitedPassage(
+            n: 3, passageID: "p3_A-z", title: "Title \u{1} 3 ✓", path: "guides/\"odd\" name 3.md",
+            heading: "Setup › Sign in \\ out", snippet: "some text")))
+        #expect(body.url == "/documents/p3_A-z")
     }
 
     @Test func withoutDocumentsTheReplyHasNoCitationsKey() {

@@ -106,6 +106,36 @@ struct DocumentAnswerTests {
         }
     }
 
+    @Test func aRestoredConversationHasItsAnswersCitations() async throws {
+        try await withDocuments { server in
+            let reply = try await server.ask("How long do role assignments take?")
+            let sessionID = try #require(reply.json["session_id"] as? String)
+            let given = try #require(reply.json["citations"] as? [[String: Any]])
+            let unmatched = try await server.ask("Explain quantum chromodynamics gluon confinement", session: sessionID)
+            #expect((unmatched.json["citations"] as? [Any])?.isEmpty == true)
+
+            let transcript = try await server.request(.GET, "/sessions/\(sessionID)", headers: [])
+            #expect(transcript.status == 200)
+            let messages = try #require(transcript.json["messages"] as? [[String: Any]])
+            #expect(messages.map { $0["role"] as? String } == ["user", "assistant", "user", "assistant"])
+            // The answer given documents: the same objects as the /ask answer's `citations`.
+            let restored = try #require(messages[1]["citations"] as? [[String: Any]])
+            func fields(_ citations: [[String: Any]]) -> [String] {
+                citations.map { citation in
+                    ["n", "title", "path", "heading", "snippet", "url"].map { "\(citation[$0] ?? "-")" }.joined(separator: "|")
+                }
+            }
+            #expect(!given.isEmpty && fields(restored) == fields(given))
+            #expect(restored.first.map { Set($0.keys) } == ["n", "title", "path", "heading", "snippet", "url"])
+            // Questions, and answers that had no passages, look as before: no key at all.
+            #expect(messages[0]["citations"] == nil && messages[2]["citations"] == nil && messages[3]["citations"] == nil)
+            #expect(transcript.body.components(separatedBy: "\"citations\"").count == 2)
+
+            let url = try #require(restored.first?["url"] as? String)
+            #expect(try await server.request(.GET, url, headers: []).status == 200)
+        }
+    }
+
     @Test func theStreamSendsCitationsBeforeTheFirstDelta() async throws {
         try await withDocuments { server in
             let stream = try await EventStreamReader.open(

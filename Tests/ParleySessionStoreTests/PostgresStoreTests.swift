@@ -50,6 +50,26 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test func turnsStoredBeforeCitationsStillRead() async throws {
+        try await withSchema { settings, schema in
+            let store = store(settings, PostgresSessionStoreOptions(searchPath: schema))
+            defer { Task { await store.shutdown() } }
+            let opened = try await store.beginQuestion(in: nil)
+            try await store.finishQuestion(opened.lease, recording: ChatTurn(question: "new", answer: "a"))
+            // A row as written before issue 14's citations: turns without the key.
+            try await TestPostgres.execute(
+                """
+                UPDATE \(schema).parley_sessions SET turns = '[{"question":"old","answer":"plain"}]'::jsonb
+                WHERE id = '\(opened.id.rawValue)'
+                """, settings: settings)
+            #expect(try await store.turns(of: opened.id) == [ChatTurn(question: "old", answer: "plain")])
+            let next = try await store.beginQuestion(in: opened.id)
+            let cited = [CitedPassage(n: 1, passageID: "p1", title: "Setup", path: "setup.md", heading: "Roles", snippet: "Roles…")]
+            try await store.finishQuestion(next.lease, recording: ChatTurn(question: "cited", answer: "[1]", citations: cited))
+            #expect(try await store.turns(of: opened.id)?.map(\.citations) == [nil, cited])
+        }
+    }
+
     @Test func theSweepDeletesExpiredSessions() async throws {
         try await withSchema { settings, schema in
             let clock = ManualClock()

@@ -64,6 +64,27 @@ struct SessionStoreSemanticsTests {
     }
 
     @Test(arguments: StoreKind.underTest)
+    func keepsEachTurnsCitations(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let cited = [
+                CitedPassage(n: 1, passageID: "q8Zk_1-a", title: "Identity \"troubleshooting\"", path: "guides/id.md",
+                    heading: "Workload identity › AADSTS70021", snippet: "The token exchange failed because … ✓"),
+                CitedPassage(n: 2, passageID: "b2", title: "Setup", path: "setup.md", heading: "", snippet: "Run az login."),
+            ]
+            let opened = try await store.beginQuestion(in: nil)
+            try await store.finishQuestion(opened.lease, recording: ChatTurn(question: "with", answer: "See [1].", citations: cited))
+            let next = try await store.beginQuestion(in: opened.id)
+            #expect(next.turns.first?.citations == cited)
+            try await store.finishQuestion(next.lease, recording: ChatTurn(question: "without", answer: "plain"))
+            let turns = try #require(try await store.turns(of: opened.id))
+            #expect(turns == [
+                ChatTurn(question: "with", answer: "See [1].", citations: cited), ChatTurn(question: "without", answer: "plain"),
+            ])
+            #expect(turns[1].citations == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.underTest)
     func oneQuestionAtATimePerSession(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let id = try await answered(store, "one")

@@ -3,7 +3,8 @@ import Hummingbird
 import ParleyChat
 
 /// The conversations of the asker: `GET /sessions` (the signed-in user's list), `GET /sessions/{id}`
-/// (the conversation without the system prompt), `PATCH /sessions/{id}` (rename) and
+/// (the conversation without the system prompt; an answer given documents carries its `citations`,
+/// the same objects as in the `/ask` answer), `PATCH /sessions/{id}` (rename) and
 /// `DELETE /sessions/{id}`. A session that is not the asker's is unknown: 404, the same answer as
 /// for an id that never existed, so nobody learns which ids exist.
 ///
@@ -62,7 +63,12 @@ struct SessionController: Sendable {
         else {
             throw Self.gone
         }
-        let messages = turns.flatMap(\.messages).map { Message(role: $0.role.rawValue, content: $0.content) }
+        let messages = turns.flatMap { turn in
+            [
+                Message(role: ChatRole.user.rawValue, content: turn.question),
+                Message(role: ChatRole.assistant.rawValue, content: turn.answer, citations: turn.citations?.map(CitationJSON.Body.init)),
+            ]
+        }
         return JSONResponse.make(Transcript(session_id: id.rawValue, messages: messages))
     }
 
@@ -137,5 +143,8 @@ struct SessionController: Sendable {
     struct Message: Encodable {
         let role: String
         let content: String
+        /// On an answer from the documents: the passages it was given, the same objects as in the
+        /// `/ask` answer's `citations`. Absent (not null) on every other message.
+        var citations: [CitationJSON.Body]? = nil
     }
 }
