@@ -64,3 +64,20 @@ public struct BearerTokenAuthenticator: AzureOpenAIAuthenticator {
         await forget(String(rejected.value.dropFirst(prefix.count)))
     }
 }
+
+extension AzureOpenAIAuthenticator {
+    /// The header for one request (chat or embeddings); a credential that cannot be had becomes
+    /// `credentialUnavailable`, with the credential's own explanation.
+    func headerForRequest() async throws -> (name: String, value: String) {
+        do {
+            return try await authorizationHeader()
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as AzureOpenAIError {
+            throw error
+        } catch {
+            throw AzureOpenAIError(kind: .credentialUnavailable,
+                message: "No credential for Azure OpenAI could be obtained: \(error)")
+        }
+    }
+}

@@ -89,7 +89,7 @@ struct ChatCompletionCall: Sendable {
             attempt += 1
             try Task.checkCancellation()
             if ContinuousClock.now >= deadline { throw RequestDeadlinePassed() }
-            let header = try await authorizationHeader()
+            let header = try await client.authenticator.headerForRequest()
             var attemptRequest = httpRequest
             attemptRequest.headers.add(name: header.name, value: header.value)
 
@@ -115,7 +115,7 @@ struct ChatCompletionCall: Sendable {
                     message: status == 429 ? envelope?.message : nil)
                 let retryAfterSeconds = serverDelay.map(RetryAfter.wholeSeconds)
                 if configuration.retry.isRetryable(status: status), retriesTaken < configuration.retry.maxRetries,
-                    let delay = plannedDelay(serverDelay: serverDelay, retriesTaken: retriesTaken, deadline: deadline)
+                    let delay = configuration.retry.delay(retriesTaken: retriesTaken, serverDelay: serverDelay, before: deadline)
                 {
                     logger.warning("Azure OpenAI answered \(status); retrying",
                                    metadata: metadata(["attempt": "\(attempt)", "delay_ms": "\(delay.milliseconds)",
@@ -135,7 +135,7 @@ struct ChatCompletionCall: Sendable {
             case .transportFailed(let error, let phase):
                 if ContinuousClock.now >= deadline { throw RequestDeadlinePassed() }
                 if retriesTaken < configuration.retry.maxRetries,
-                    let delay = plannedDelay(serverDelay: nil, retriesTaken: retriesTaken, deadline: deadline)
+                    let delay = configuration.retry.delay(retriesTaken: retriesTaken, serverDelay: nil, before: deadline)
                 {
                     logger.warning("Azure OpenAI could not be reached; retrying",
                                    metadata: metadata(["attempt": "\(attempt)", "delay_ms": "\(delay.milliseconds)",
@@ -164,28 +164,6 @@ struct ChatCompletionCall: Sendable {
         AzureOpenAIErrorMapping(
             deployment: request.deployment, apiVersion: configuration.apiVersion,
             credential: RequestAuthorization(headerName: header.name, headerValue: header.value, decodeClaims: decodeClaims))
-    }
-
-    /// The wait before the next attempt, or nil when none should be made: the server asked for more
-    /// than 120 s, or the wait would run past the request deadline.
-    private func plannedDelay(serverDelay: Duration?, retriesTaken: Int, deadline: ContinuousClock.Instant) -> Duration? {
-        guard let delay = configuration.retry.delay(retriesTaken: retriesTaken, status: nil, serverDelay: serverDelay),
-            ContinuousClock.now + delay < deadline
-        else { return nil }
-        return delay
-    }
-
-    private func authorizationHeader() async throws -> (name: String, value: String) {
-        do {
-            return try await client.authenticator.authorizationHeader()
-        } catch let error as CancellationError {
-            throw error
-        } catch let error as AzureOpenAIError {
-            throw error
-        } catch {
-            throw AzureOpenAIError(kind: .credentialUnavailable,
-                message: "No credential for Azure OpenAI could be obtained: \(error)")
-        }
     }
 
     private func attemptOnce(_ httpRequest: HTTPClientRequest, header: (name: String, value: String), attempt: Int,

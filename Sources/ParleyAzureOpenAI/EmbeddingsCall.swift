@@ -42,7 +42,7 @@ struct EmbeddingsCall: Sendable {
         while true {
             attempt += 1
             try Task.checkCancellation()
-            let header = try await authorizationHeader()
+            let header = try await client.authenticator.headerForRequest()
             var attemptRequest = request
             attemptRequest.headers.add(name: header.name, value: header.value)
 
@@ -65,7 +65,7 @@ struct EmbeddingsCall: Sendable {
                     retryAfterMilliseconds: headers.first(name: "retry-after-ms"), retryAfter: headers.first(name: "retry-after"),
                     message: status == 429 ? envelope?.message : nil)
                 if configuration.retry.isRetryable(status: status), retriesTaken < configuration.retry.maxRetries,
-                    let delay = plannedDelay(serverDelay: serverDelay, retriesTaken: retriesTaken, deadline: deadline)
+                    let delay = configuration.retry.delay(retriesTaken: retriesTaken, serverDelay: serverDelay, before: deadline)
                 {
                     client.logger.warning("Azure OpenAI embeddings answered \(status); retrying",
                         metadata: metadata(["attempt": "\(attempt)", "delay_ms": "\(delay.milliseconds)",
@@ -87,7 +87,7 @@ struct EmbeddingsCall: Sendable {
 
             case .transportFailed(let error):
                 if retriesTaken < configuration.retry.maxRetries, ContinuousClock.now < deadline,
-                    let delay = plannedDelay(serverDelay: nil, retriesTaken: retriesTaken, deadline: deadline)
+                    let delay = configuration.retry.delay(retriesTaken: retriesTaken, serverDelay: nil, before: deadline)
                 {
                     client.logger.warning("Azure OpenAI embeddings could not be reached; retrying",
                         metadata: metadata(["attempt": "\(attempt)", "delay_ms": "\(delay.milliseconds)",
@@ -99,26 +99,6 @@ struct EmbeddingsCall: Sendable {
                 }
                 throw transportError(error, attempts: attempt)
             }
-        }
-    }
-
-    private func plannedDelay(serverDelay: Duration?, retriesTaken: Int, deadline: ContinuousClock.Instant) -> Duration? {
-        guard let delay = configuration.retry.delay(retriesTaken: retriesTaken, status: nil, serverDelay: serverDelay),
-            ContinuousClock.now + delay < deadline
-        else { return nil }
-        return delay
-    }
-
-    private func authorizationHeader() async throws -> (name: String, value: String) {
-        do {
-            return try await client.authenticator.authorizationHeader()
-        } catch let error as CancellationError {
-            throw error
-        } catch let error as AzureOpenAIError {
-            throw error
-        } catch {
-            throw AzureOpenAIError(kind: .credentialUnavailable,
-                message: "No credential for Azure OpenAI could be obtained: \(error)")
         }
     }
 

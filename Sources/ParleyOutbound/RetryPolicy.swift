@@ -74,6 +74,15 @@ public struct RetryPolicy: Sendable, Equatable {
         }
     }
 
+    /// The wait before the next attempt of a request that must end by `deadline`, or nil when none
+    /// should be made: the policy gives up (see above), or the wait would run past the deadline.
+    public func delay(retriesTaken: Int, serverDelay: Duration?, before deadline: ContinuousClock.Instant) -> Duration? {
+        guard let delay = delay(retriesTaken: retriesTaken, status: nil, serverDelay: serverDelay),
+            ContinuousClock.now + delay < deadline
+        else { return nil }
+        return delay
+    }
+
     /// The wait the server asked for: `retry-after-ms` (milliseconds), then `retry-after` (seconds or an
     /// HTTP date), then — as a last resort — "retry after N seconds" / "Try again in N seconds" in an
     /// error message (Azure 429 texts, 2023–2025). Nil when none is given (or, unless
