@@ -7,6 +7,8 @@
 #   5. postgres (BENCH_POSTGRES) the same table with the PostgreSQL session store (issue 6)
 #   6. failover (BENCH_FAILOVER) two fakes behind PARLEY_BACKENDS_FILE, the primary answering 429 to half its
 #                               requests: the share of 429s clients see and the latency failover adds (issue 15)
+#   7. documents (BENCH_DOCS)   a 10,000-passage corpus indexed by Parley (scan, split, hash, FTS5) vs the sqlite3
+#                               shell loading the same files into an FTS5 table: time and peak RSS (issue 14)
 # BIN=/path/to/parley measures another build (parley-fakes is still built here). DURATION (default 8)
 # seconds per wrk run; every load loop is bounded in count and time, and all traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -34,6 +36,7 @@ if on BENCH_FLOOR || on BENCH_STREAMS; then ensure_command nginx nginx-light; fi
 products=()
 if on BENCH_SOAK || on BENCH_TABLE || on BENCH_POSTGRES || on BENCH_FAILOVER; then products+=(parley-fakes); fi
 if [ -z "${BIN:-}" ]; then products+=(parley); fi
+if on BENCH_DOCS; then products+=(parley-eval); ensure_command sqlite3 sqlite3; ensure_command /usr/bin/time time; fi
 bin=$repo/.build/release
 if [ "${#products[@]}" -gt 0 ]; then
   echo "bench: building release binaries (${products[*]}; the first build takes several minutes)"
@@ -335,6 +338,26 @@ JSON
   echo "added latency: p50 $(awk -v a="$p50" -v b="$base_p50" 'BEGIN { printf "%+.2f", a - b }') ms, p99 $(awk -v a="$p99" -v b="$base_p99" 'BEGIN { printf "%+.2f", a - b }') ms"
 }
 
+# ---- 7. Documents: 10,000 passages --------------------------------------------------------------------------------
+# Parley's indexing (walk, read, split along headings, hash, one transaction per file into FTS5) against the floor:
+# the sqlite3 shell reading the same files into an FTS5 table with the same tokenizer, whole files, no splitting.
+BENCH_PASSAGES=${BENCH_PASSAGES:-10000}
+section_docs() {
+  echo
+  echo "== 7. documents: $BENCH_PASSAGES passages (issue 14)"
+  local corpus=$work/corpus
+  "$bin/parley-eval" --bench "$BENCH_PASSAGES" --corpus "$corpus"
+  local sql="CREATE VIRTUAL TABLE t USING fts5(name, body, tokenize='porter unicode61');
+INSERT INTO t SELECT name, CAST(data AS TEXT) FROM fsdir('$corpus') WHERE name LIKE '%.md';
+SELECT count(*) FROM t;"
+  local start end rss
+  start=$(date +%s.%N)
+  /usr/bin/time -f '%M' -o "$work/sqlite3.rss" sqlite3 :memory: "$sql" >/dev/null
+  end=$(date +%s.%N)
+  rss=$(awk '{ printf "%d", $1 / 1024 }' "$work/sqlite3.rss")
+  echo "reference, sqlite3 $(sqlite3 --version | cut -d' ' -f1) shell, same files into FTS5 (whole files): $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }') s, peak RSS $rss MiB"
+}
+
 if on BENCH_FLOOR || on BENCH_STREAMS; then start_nginx_pair; fi
 if on BENCH_SOAK || on BENCH_TABLE || on BENCH_POSTGRES; then start_fake; fi
 if on BENCH_FLOOR; then section_floor; fi
@@ -343,3 +366,4 @@ if on BENCH_SOAK; then section_soak; fi
 if on BENCH_TABLE; then section_table; fi
 if on BENCH_POSTGRES; then section_postgres; fi
 if on BENCH_FAILOVER; then section_failover; fi
+if on BENCH_DOCS; then section_docs; fi

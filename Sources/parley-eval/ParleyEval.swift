@@ -25,9 +25,12 @@ struct ParleyEval: AsyncParsableCommand {
     @Option(help: "Instead of evaluating, index a synthetic corpus of this many passages and report time and peak memory.")
     var bench: Int?
 
+    @Option(help: "With --bench: write the synthetic corpus into this (new) folder and keep it, so `make bench` can index the same files with sqlite3 as the reference.")
+    var corpus: String?
+
     func run() async throws {
         if let bench {
-            try await SyntheticBenchmark(passages: bench).run()
+            try await SyntheticBenchmark(passages: bench, keepIn: corpus.map { URL(fileURLWithPath: $0) }).run()
             return
         }
         let set = try JSONDecoder().decode(QuestionSet.self, from: Data(contentsOf: URL(fileURLWithPath: questions)))

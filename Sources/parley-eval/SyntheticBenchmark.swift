@@ -6,11 +6,14 @@ import ParleyDocuments
 /// process's peak resident memory (Linux VmHWM).
 struct SyntheticBenchmark {
     var passages: Int
+    /// Where to write the corpus and leave it (`make bench` indexes it again with sqlite3); nil: a
+    /// temporary folder, removed afterwards.
+    var keepIn: URL?
 
     func run() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parley-bench-\(UUID().uuidString)")
+        let folder = keepIn ?? FileManager.default.temporaryDirectory.appendingPathComponent("parley-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { if keepIn == nil { try? FileManager.default.removeItem(at: folder) } }
         var generator = SplitMix64(seed: 14)
         let vocabulary = (0..<5_000).map { "w\(String($0, radix: 36))" }
         let perFile = 100
