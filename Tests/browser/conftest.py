@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,22 @@ def _require_or_skip(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _start_parley(tmp_path_factory, name: str, **settings: str) -> ParleyProcess:
+    """`parley serve` on a free loopback port with the page, in a fresh working folder (no .env)."""
+    workdir = tmp_path_factory.mktemp(name)
+    env = {"HOST": "127.0.0.1", "PORT": str(free_port()), "PARLEY_PUBLIC_DIR": str(REPO / "Public"), **settings}
+    return ParleyProcess.start(_binary("PARLEY_BIN", "parley"), env, workdir)
+
+
+@contextmanager
+def _fresh_page(driver, server: ParleyProcess, run_log: RunLog):
+    """A chat page on `server` with empty localStorage; its console and network log go to `run_log`."""
+    browser_page = BrowserPage(driver, server.base_url, run_log)
+    browser_page.open_fresh()
+    yield browser_page
+    browser_page.finish()
+
+
 @pytest.fixture(scope="session")
 def binaries() -> dict[str, Path]:
     """The built `parley` and `parley-fakes`, and the page's folder, for modules that start their own."""
@@ -79,18 +96,9 @@ def fake_openai(tmp_path_factory):
 @pytest.fixture(scope="session")
 def parley(fake_openai, tmp_path_factory):
     """Parley in Azure mode (api-key) against the fake, with no retries so a 429 reaches the page."""
-    workdir = tmp_path_factory.mktemp("parley-azure")  # no .env here
-    env = {
-        "HOST": "127.0.0.1",
-        "PORT": str(free_port()),
-        "PARLEY_PUBLIC_DIR": str(REPO / "Public"),
-        "OPENAI_API_BASE": fake_openai.base_url,
-        "OPENAI_API_KEY": API_KEY,
-        "DEPLOYMENT_NAME": DEPLOYMENTS[0],
-        "PARLEY_DEPLOYMENTS": ",".join(DEPLOYMENTS),
-        "PARLEY_MAX_RETRIES": "0",
-    }
-    server = ParleyProcess.start(_binary("PARLEY_BIN", "parley"), env, workdir)
+    server = _start_parley(
+        tmp_path_factory, "parley-azure", OPENAI_API_BASE=fake_openai.base_url, OPENAI_API_KEY=API_KEY,
+        DEPLOYMENT_NAME=DEPLOYMENTS[0], PARLEY_DEPLOYMENTS=",".join(DEPLOYMENTS), PARLEY_MAX_RETRIES="0")
     yield server
     server.stop()
 
@@ -98,41 +106,23 @@ def parley(fake_openai, tmp_path_factory):
 @pytest.fixture(scope="session")
 def budget_parley(fake_openai, tmp_path_factory):
     """Parley in Azure mode with a daily token budget and a rate limit, without sign-in (issue 13)."""
-    workdir = tmp_path_factory.mktemp("parley-budget")
-    env = {
-        "HOST": "127.0.0.1",
-        "PORT": str(free_port()),
-        "PARLEY_PUBLIC_DIR": str(REPO / "Public"),
-        "OPENAI_API_BASE": fake_openai.base_url,
-        "OPENAI_API_KEY": API_KEY,
-        "DEPLOYMENT_NAME": DEPLOYMENTS[0],
-        "PARLEY_MAX_RETRIES": "0",
-        "PARLEY_DAILY_TOKEN_BUDGET": "12000",
-        "PARLEY_RATE_LIMIT": "100",
-    }
-    server = ParleyProcess.start(_binary("PARLEY_BIN", "parley"), env, workdir)
+    server = _start_parley(
+        tmp_path_factory, "parley-budget", OPENAI_API_BASE=fake_openai.base_url, OPENAI_API_KEY=API_KEY,
+        DEPLOYMENT_NAME=DEPLOYMENTS[0], PARLEY_MAX_RETRIES="0", PARLEY_DAILY_TOKEN_BUDGET="12000", PARLEY_RATE_LIMIT="100")
     yield server
     server.stop()
 
 
 @pytest.fixture
 def budget_page(driver, budget_parley, run_log):
-    browser_page = BrowserPage(driver, budget_parley.base_url, run_log)
-    browser_page.open_fresh()
-    yield browser_page
-    browser_page.finish()
+    with _fresh_page(driver, budget_parley, run_log) as browser_page:
+        yield browser_page
 
 
 @pytest.fixture(scope="session")
 def offline_parley(tmp_path_factory):
     """Parley with no endpoint at all: offline mode."""
-    workdir = tmp_path_factory.mktemp("parley-offline")
-    env = {
-        "HOST": "127.0.0.1",
-        "PORT": str(free_port()),
-        "PARLEY_PUBLIC_DIR": str(REPO / "Public"),
-    }
-    server = ParleyProcess.start(_binary("PARLEY_BIN", "parley"), env, workdir)
+    server = _start_parley(tmp_path_factory, "parley-offline")
     yield server
     server.stop()
 
@@ -148,18 +138,11 @@ DOCUMENTS = {
 @pytest.fixture(scope="session")
 def documents_parley(tmp_path_factory):
     """Parley in offline mode with a small documents folder: answers quote it with citations."""
-    workdir = tmp_path_factory.mktemp("parley-documents")
-    docs = workdir / "docs"
+    docs = tmp_path_factory.mktemp("documents")
     for name, text in DOCUMENTS.items():
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         (docs / name).write_text(text)
-    env = {
-        "HOST": "127.0.0.1",
-        "PORT": str(free_port()),
-        "PARLEY_PUBLIC_DIR": str(REPO / "Public"),
-        "PARLEY_DOCS_DIR": str(docs),
-    }
-    server = ParleyProcess.start(_binary("PARLEY_BIN", "parley"), env, workdir)
+    server = _start_parley(tmp_path_factory, "parley-documents", PARLEY_DOCS_DIR=str(docs))
 
     def indexed():
         status, _, body = http("GET", f"{server.base_url}/readyz", timeout=2)
@@ -203,26 +186,20 @@ def driver(run_log, downloads_dir, chromium_paths):
 def page(driver, parley, fake_openai, run_log):
     """A fresh chat page on the Azure-mode server: empty localStorage, fake's records cleared."""
     fake_openai.clear_requests()
-    browser_page = BrowserPage(driver, parley.base_url, run_log)
-    browser_page.open_fresh()
-    yield browser_page
-    browser_page.finish()
+    with _fresh_page(driver, parley, run_log) as browser_page:
+        yield browser_page
 
 
 @pytest.fixture
 def offline_page(driver, offline_parley, run_log):
-    browser_page = BrowserPage(driver, offline_parley.base_url, run_log)
-    browser_page.open_fresh()
-    yield browser_page
-    browser_page.finish()
+    with _fresh_page(driver, offline_parley, run_log) as browser_page:
+        yield browser_page
 
 
 @pytest.fixture
 def documents_page(driver, documents_parley, run_log):
-    browser_page = BrowserPage(driver, documents_parley.base_url, run_log)
-    browser_page.open_fresh()
-    yield browser_page
-    browser_page.finish()
+    with _fresh_page(driver, documents_parley, run_log) as browser_page:
+        yield browser_page
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ log stays single-origin)."""
 from __future__ import annotations
 
 from browser_helpers import BrowserPage, RunLog, wait_until
+from selenium.common.exceptions import StaleElementReferenceException
 from test_browser_sign_in import sign_in_browser, signed_in_parley  # noqa: F401 (fixtures)
 
 
@@ -14,10 +15,23 @@ def titles(page) -> list[str]:
 
 
 def row_button(page, title: str, kind: str):
-    for row in page.find_all("#session-list .session"):
-        if row.find_element("css selector", ".session-open").text == title:
-            return row.find_element("css selector", f".session-{kind}")
-    raise AssertionError(f"no conversation titled {title!r} in {titles(page)}")
+    """The row's button once its row is shown. Matched by textContent: Selenium's `.text` is only the
+    visible text, empty while the list slides in on a narrow screen (a CI run caught that race)."""
+    found = []
+
+    def shown():
+        try:
+            for row in page.find_all("#session-list .session"):
+                name = row.find_element("css selector", ".session-open")
+                if name.get_attribute("textContent") == title and name.is_displayed():
+                    found.append(row.find_element("css selector", f".session-{kind}"))
+                    return True
+        except StaleElementReferenceException:  # the list was redrawn meanwhile: look again
+            pass
+        return False
+
+    wait_until(shown, message=f"the row of {title!r} shown, for its {kind!r} button (titles: {titles(page)})")
+    return found[-1]
 
 
 def test_the_sidebar_lists_opens_renames_and_deletes_conversations(signed_in_parley, sign_in_browser):  # noqa: F811
