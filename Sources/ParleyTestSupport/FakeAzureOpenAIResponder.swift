@@ -213,6 +213,10 @@ struct FakeAzureOpenAIResponder: Sendable {
                 if delay > .zero { try await Task.sleep(for: delay) }
                 try await writer.write(ByteBuffer(string: text))
             case .reset:
+                // Give the client a moment to read the words already written: dropped at once, a
+                // loaded machine could lose them with the connection, and the client would rightly
+                // treat the answer as never started (a CI run failed that way, 2026-11-30).
+                try await Task.sleep(for: .milliseconds(100))
                 throw FakeConnectionReset()
             case .forever(let text):
                 let buffer = ByteBuffer(string: String(repeating: text, count: 16))
